@@ -1,0 +1,45 @@
+"""The FastAPI application: middleware, routes and the lifespan that wires the services."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import structlog
+from fastapi import FastAPI
+
+from . import __version__, about
+from .api import router
+from .auth import check_auth_config
+from .errors import install_error_handlers
+from .observability.requests import RequestContextMiddleware
+from .request_limits import BodySizeLimitMiddleware
+from .services import Services, build_services, ensure_index
+from .settings import Settings, get_settings
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """The app; `services` lets the CLI and tests pass in what they already built."""
+    settings = services.settings if services else (settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_auth_config(settings)
+        app.state.services = services or build_services(settings)
+        chunks = await anyio.to_thread.run_sync(ensure_index, app.state.services)
+        log.info("started", provider=settings.llm_provider, model=settings.llm_model, chunks=chunks)
+        yield
+        log.info("stopped")
+
+    app = FastAPI(
+        title=about.NAME,
+        description=about.DESCRIPTION,
+        version=__version__,
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+    app.include_router(router)
+    return app

@@ -1,0 +1,128 @@
+"""The command line: serve, ingest, ask."""
+
+import asyncio
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+
+from . import about
+from .auth import AuthConfigError, check_auth_config
+from .errors import ServiceError
+from .ingest import ingest as run_ingest
+from .llm.providers import ProviderConfigError
+from .observability.logging import configure_logging
+from .observability.requests import request_context
+from .schemas import Answer
+from .services import Services, build_services, ensure_index
+from .settings import Settings, get_settings
+
+app = typer.Typer(
+    help=f"{about.NAME}: {about.DESCRIPTION}",
+    no_args_is_help=True,
+    add_completion=False,
+)
+# Answers are printed whole: soft wrapping leaves line breaks to the terminal.
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    # Logs go to stderr from the CLI so that `ask --json` output stays clean on stdout.
+    configure_logging(settings.log_level, stream=sys.stderr)
+    return settings
+
+
+def _services(settings: Settings) -> Services:
+    try:
+        return build_services(settings)
+    except (ProviderConfigError, AuthConfigError) as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (APP_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (APP_PORT).")] = None,
+) -> None:
+    """Run the HTTP API."""
+    import uvicorn
+
+    from .app import create_app
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    try:
+        check_auth_config(settings)
+    except AuthConfigError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    services = _services(settings)
+    uvicorn.run(
+        create_app(services=services),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@app.command()
+def ingest() -> None:
+    """Index the configured sources (data/ and GOALS.md), replacing the old index."""
+    settings = _settings()
+    with Progress(TextColumn("{task.description}"), BarColumn(), console=err) as progress:
+        task = progress.add_task("ingesting", total=None)
+        report = run_ingest(
+            settings,
+            on_document=lambda document: progress.update(
+                task, advance=1, description=document.source
+            ),
+        )
+    out.print(
+        f"Indexed {report.documents} documents as {report.chunks} chunks "
+        f"in {report.seconds:.2f}s -> {settings.index_path}"
+    )
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question to answer.")],
+    json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Answer one question from the indexed documents."""
+    settings = _settings()
+    services = _services(settings)
+    try:
+        with request_context():
+            ensure_index(services)
+            answer = asyncio.run(services.pipeline.ask(question))
+    except ServiceError as error:
+        err.print(f"[red]{error.code}:[/red] {error.message}")
+        raise typer.Exit(1) from error
+    if json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        _print_answer(answer)
+
+
+def _print_answer(answer: Answer) -> None:
+    out.print(answer.answer, markup=False, highlight=False)
+    if answer.citations:
+        out.print("\nSources:")
+        for citation in answer.citations:
+            out.print(
+                f"  [{citation.marker}] {citation.source} - {citation.title}"
+                f" (relevance {citation.score:.2f})",
+                markup=False,
+                highlight=False,
+            )
+    review = "yes, below the review threshold" if answer.needs_review else "no"
+    out.print(
+        f"\nconfidence {answer.confidence:.2f} | needs review: {review} | model {answer.model}",
+        highlight=False,
+    )

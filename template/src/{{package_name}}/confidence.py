@@ -1,0 +1,27 @@
+"""Confidence: how well the retrieved evidence supports the answer, from 0 to 1.
+
+It is computed from the evidence, not asked of the model, so every provider is scored
+the same way: the share of the question's terms found in the cited passages, times the
+share of the answer's sentences that carry a citation. No citation, no confidence.
+"""
+
+from .citations import has_citation
+from .retrieval import Passage
+from .schemas import Citation
+from .text import content_terms, sentences
+
+
+def score_confidence(
+    question: str, answer_text: str, citations: list[Citation], passages: list[Passage]
+) -> float:
+    wanted = content_terms(question)
+    if not citations or not wanted:
+        return 0.0
+    cited_text = " ".join(
+        f"{passages[c.marker - 1].chunk.title} {passages[c.marker - 1].chunk.text}"
+        for c in citations
+    )
+    coverage = len(wanted & content_terms(cited_text)) / len(wanted)
+    answer_sentences = sentences(answer_text) or [answer_text]
+    supported = sum(1 for sentence in answer_sentences if has_citation(sentence))
+    return round(coverage * supported / len(answer_sentences), 2)

@@ -1,0 +1,1 @@
+"""The model: the provider factory, the offline model, prompts and prices."""
