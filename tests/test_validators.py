@@ -1,0 +1,213 @@
+"""The interview refuses bad answers with a message that names the question and says
+what to type instead, and accepts the example answer files and a minimal answer set.
+
+Answers go in as copier's ``data`` (never ``user_defaults``): only data is validated.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import (
+    BUSINESS_KEYS,
+    EXAMPLE_NAMES,
+    EXAMPLES_DIR,
+    IDENTITY_KEYS,
+    MINIMAL_ANSWERS,
+    REPO,
+    REQUIRED_KEYS,
+    describe,
+    load_example,
+    read_answers,
+    render,
+    run,
+)
+
+TAKEN = "already taken by Python or a dependency"
+MANDATE = "reads like a mandate"
+NOT_A_NUMBER = "is not a number"
+NOT_DOLLARS = "is not a positive whole number of US dollars"
+NOT_A_DATE = "is not a date in the form YYYY-MM-DD"
+NOT_A_THRESHOLD = "must be a number from 0 to 1"
+NOT_A_BUDGET = "must be a whole number of US dollars, 0 or more"
+ONE_LINE = "must be one line: remove the line breaks"
+
+# (question, bad answer, guidance the message must contain, other answers it needs)
+INVALID: list[tuple[str, Any, str, dict[str, Any]]] = [
+    ("project_name", "", "project_name is required", {}),
+    ("project_name", "   ", "project_name is required", {}),
+    ("project_name", "x" * 61, "61 characters long: keep it to 60 or fewer", {}),
+    ("project_name", "Support\nAnswers", ONE_LINE, {}),
+    ("project_slug", "2support-answers", "starting with a letter", {}),
+    ("project_slug", "zürich", "use ASCII lowercase letters, digits and single hyphens", {}),
+    ("project_slug", "Support-Answers", "use ASCII lowercase letters, digits and single hyphens", {}),
+    ("project_slug", "support--answers", "single hyphens", {}),
+    ("project_slug", "support-answers-", "single hyphens", {}),
+    ("project_slug", "a" * 41, "41 characters long: keep it to 40 or fewer", {}),
+    ("package_name", "class", TAKEN, {}),
+    ("package_name", "email", TAKEN, {}),
+    ("package_name", "json", TAKEN, {}),
+    ("package_name", "fastapi", TAKEN, {}),
+    ("package_name", "1support", "not starting with a digit", {}),
+    ("package_name", "zürich", "use ASCII lowercase letters, digits and underscores", {}),
+    ("package_name", "support-answers", "use ASCII lowercase letters, digits and underscores", {}),
+    ("description", "One line\nand another", ONE_LINE, {}),
+    ("owner_name", "", "owner_name is required", {}),
+    ("owner_email", "support-ops", "does not look like an email address", {}),
+    ("owner_email", "support ops@example.com", "does not look like an email address", {}),
+    ("owner_email", "support-ops@example", "does not look like an email address", {}),
+    ("problem_statement", "Agents waste time searching wikis.", "has 5 words: describe in at least 8 words", {}),
+    ("problem_statement", "", "has 0 words", {}),
+    ("problem_statement", "We need an AI strategy for the whole company this year", MANDATE, {}),
+    ("problem_statement", "Management wants us to use AI in customer support somehow", MANDATE, {}),
+    ("problem_statement", "Build a chatbot because our competitors have one already", MANDATE, {}),
+    ("primary_users", "", "primary_users is required", {}),
+    ("success_metric", "", "success_metric is required", {}),
+    ("success_metric", "minutes\nper ticket", ONE_LINE, {}),
+    ("metric_unit", "", "metric_unit is required", {}),
+    ("metric_unit", "min\nutes", ONE_LINE, {}),
+    ("baseline_value", "abc", NOT_A_NUMBER, {}),
+    ("baseline_value", "12 minutes", NOT_A_NUMBER, {}),
+    ("baseline_value", True, NOT_A_NUMBER, {}),
+    ("target_value", "n/a", NOT_A_NUMBER, {}),
+    ("target_value", 25, "target_value equals baseline_value", {"baseline_value": 25}),
+    ("target_value", 25.0, "a target that changes nothing is not a goal", {"baseline_value": 25}),
+    ("annual_value_usd", 0, NOT_DOLLARS, {}),
+    ("annual_value_usd", -5, NOT_DOLLARS, {}),
+    ("annual_value_usd", 12.5, NOT_DOLLARS, {}),
+    ("annual_value_usd", "120,000", NOT_DOLLARS, {}),
+    ("annual_value_usd", True, NOT_DOLLARS, {}),
+    ("value_rationale", "", "value_rationale is required", {}),
+    ("review_date", "30/06/2027", NOT_A_DATE, {}),
+    ("review_date", "2027-13-01", NOT_A_DATE, {}),
+    ("review_date", "next year", NOT_A_DATE, {}),
+    ("so_what", "", "so_what is required", {}),
+    ("so_what", "It saves time.\nAnd money.", "must be one sentence on one line", {}),
+    ("review_threshold", 1.5, NOT_A_THRESHOLD, {}),
+    ("review_threshold", -0.1, NOT_A_THRESHOLD, {}),
+    ("review_threshold", "high", NOT_A_THRESHOLD, {}),
+    ("data_sources", [], "choose at least one of files, web, postgres, s3", {}),
+    ("llm_model", "gpt 5 mini", "is not a model name", {}),
+    ("llm_model", "", "is not a model name", {}),
+    ("fallback_provider", "anthropic", "choose a different provider, or none", {"llm_provider": "anthropic"}),
+    ("fallback_provider", "openai", "the same as llm_provider (openai)", {}),
+    ("monthly_budget_usd", -1, NOT_A_BUDGET, {}),
+    ("monthly_budget_usd", 2.5, NOT_A_BUDGET, {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "guidance", "context"),
+    INVALID,
+    ids=[f"{key}={value!r}"[:60] for key, value, _, _ in INVALID],
+)
+def test_validator_refuses(tmp_path: Path, key: str, value: Any, guidance: str, context: dict[str, Any]) -> None:
+    dst = tmp_path / "project"
+    prefix = f"Validation error for question '{key}': "
+    with pytest.raises(ValueError, match=re.escape(prefix)) as caught:
+        render(dst, {**MINIMAL_ANSWERS, **context, key: value})
+    message = str(caught.value).split(prefix, 1)[1]
+    assert key in message, f"the message does not name {key}: {message}"
+    assert guidance in message
+    assert not (dst / ".copier-answers.yml").exists(), "a refused interview must not render"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_example_validates_and_renders(rendered_example, name: str) -> None:
+    example = load_example(name)
+    assert set(REQUIRED_KEYS) <= set(example), "an example must answer the whole business case"
+    answers = read_answers(rendered_example(name))
+    assert {key: answers.get(key) for key in example} == example
+
+
+def test_minimal_answers_render_with_documented_defaults(tmp_path: Path) -> None:
+    answers = read_answers(render(tmp_path / "project", MINIMAL_ANSWERS))
+    assert {key: answers[key] for key in MINIMAL_ANSWERS} == MINIMAL_ANSWERS
+    assert answers["project_slug"] == "support-answers"
+    assert answers["package_name"] == "support_answers"
+    assert answers["description"] == (
+        "Answers tier-1 support agents from their own documents, with citations and a confidence score."
+    )
+    assert answers["so_what"] == (
+        "Support Answers helps tier-1 support agents decrease average handling time per ticket"
+        " from 25 minutes to 15 minutes by 2027-06-30, worth $540,000 a year."
+    )
+    defaults = {
+        "review_threshold": 0.5,
+        "include_web_ui": True,
+        "data_sources": ["files"],
+        "data_sensitivity": "internal",
+        "index_backend": "sqlite",
+        "llm_provider": "openai",
+        "llm_model": "gpt-5-mini",
+        "fallback_provider": "none",
+        "monthly_budget_usd": 500,
+        "ci_provider": "github",
+        "deploy_target": "compose",
+        "observability": ["prometheus"],
+        "auth": "api_key",
+        "python_version": "3.12",
+        "license": "Proprietary",
+    }
+    assert {key: answers.get(key) for key in defaults} == defaults
+
+
+# Answers at the edge of what the validators allow, and numbers typed as text, as
+# `copier copy --data KEY=VALUE` passes them.
+BOUNDARY_VALID: dict[str, dict[str, Any]] = {
+    "longest-names": {"project_name": "N" * 60, "project_slug": "s" * 40, "package_name": "p" * 40},
+    "numbers-as-text": {"baseline_value": "25", "target_value": "12.5", "annual_value_usd": "1"},
+    "negative-and-fractional-metric": {"baseline_value": -3.25, "target_value": 0, "metric_unit": "%"},
+    "threshold-and-budget-bounds": {"review_threshold": 0, "monthly_budget_usd": 0},
+    "threshold-one": {"review_threshold": 1, "fallback_provider": "offline"},
+    "every-source": {"data_sources": ["files", "web", "postgres", "s3"], "index_backend": "postgres"},
+    "offline-provider": {"llm_provider": "offline", "fallback_provider": "none"},
+    "model-name-punctuation": {"llm_provider": "bedrock", "llm_model": "global.anthropic.claude:v1/x@y-z"},
+    "multi-line-business-case": {
+        "problem_statement": "Agents spend 25 minutes per ticket.\nThey search three wikis for answers.",
+        "value_rationale": "10 minutes saved\nx 72,000 tickets\nx $45 an hour",
+    },
+}
+
+
+@pytest.mark.parametrize("variant", BOUNDARY_VALID)
+def test_boundary_answers_are_accepted(tmp_path: Path, variant: str) -> None:
+    answers = read_answers(render(tmp_path / "project", {**MINIMAL_ANSWERS, **BOUNDARY_VALID[variant]}))
+    assert answers["project_name"] == BOUNDARY_VALID[variant].get("project_name", MINIMAL_ANSWERS["project_name"])
+
+
+def copier_cli(tmp_path: Path, *args: str):
+    """`copier copy --defaults` from this interpreter's copier, as a user would run it."""
+    command = [sys.executable, "-m", "copier", "copy", "--defaults", "--trust", "--vcs-ref", "HEAD", *args]
+    return run([*command, str(REPO), str(tmp_path / "project")], cwd=tmp_path, timeout=120)
+
+
+def missing_answers(stderr: str) -> list[str]:
+    found = re.search(r"Missing answers: ([a-z_, ]+)\.", stderr)
+    assert found, f"no list of missing answers in:\n{stderr[-3000:]}"
+    return found.group(1).split(", ")
+
+
+def test_cli_defaults_without_answers_lists_every_missing_key(tmp_path: Path) -> None:
+    result = copier_cli(tmp_path)
+    assert result.returncode != 0, describe(result)
+    assert missing_answers(result.stderr) == REQUIRED_KEYS
+    assert not (tmp_path / "project" / ".copier-answers.yml").exists()
+
+
+def test_cli_defaults_with_identity_only_lists_the_business_case(tmp_path: Path) -> None:
+    identity = [f"--data={key}={MINIMAL_ANSWERS[key]}" for key in IDENTITY_KEYS]
+    result = copier_cli(tmp_path, *identity)
+    assert result.returncode != 0, describe(result)
+    assert missing_answers(result.stderr) == BUSINESS_KEYS
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_cli_renders_an_example_data_file(tmp_path: Path, name: str) -> None:
+    result = copier_cli(tmp_path, f"--data-file={EXAMPLES_DIR / f'{name}.yml'}")
+    assert result.returncode == 0, describe(result)
+    assert read_answers(tmp_path / "project")["project_name"] == load_example(name)["project_name"]
