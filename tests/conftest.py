@@ -257,6 +257,15 @@ def validator_message(key: str, value: Any, **context: Any) -> str:
     return jinja_env().from_string(source).render({**context, key: value}).strip()
 
 
+def is_asked(key: str, answers: Mapping[str, Any]) -> bool:
+    """Whether copier asks (and so records) `key`, by its `when` given these answers."""
+    when = _copier_questions()[key].get("when", True)
+    if isinstance(when, str):
+        when = jinja_env().from_string(when).render(answers).strip().lower()
+        return when not in {"", "false", "no", "off", "0", "none", "null"}
+    return bool(when)
+
+
 @pytest.fixture(scope="session")
 def rendered_example(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """Render examples/<name>.yml once per session (validated, with the copy task)."""

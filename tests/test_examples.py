@@ -1,0 +1,84 @@
+"""Each example answer file renders a project that installs, passes its own tests, lint,
+format and type checks, and answers a question about its own business case offline.
+
+Every command runs inside the generated project with no provider credential and no
+APP_* variable: the .env written by the copy task (APP_LLM_PROVIDER=offline) is all
+the service gets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLE_NAMES, check, describe, load_example, read_answers, run, uv_executable
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def synced_example(rendered_example: Callable[[str], Path]) -> Callable[[str], Path]:
+    """examples/<name>.yml rendered and `uv sync`ed once per session."""
+    syncs: dict[str, Any] = {}
+
+    def get(name: str) -> Path:
+        project = rendered_example(name)
+        if name not in syncs:
+            syncs[name] = run([uv_executable(), "sync"], cwd=project)
+        assert syncs[name].returncode == 0, describe(syncs[name])
+        return project
+
+    return get
+
+
+def uv_run(project: Path, *args: str):
+    return run([uv_executable(), "run", *args], cwd=project)
+
+
+def number_text(value: float) -> str:
+    """A number as GOALS.md writes it: 15.0 -> "15", 1.5 -> "1.5"."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_uv_sync(synced_example, name: str) -> None:
+    assert (synced_example(name) / ".venv").is_dir()
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_generated_test_suite_passes(synced_example, name: str) -> None:
+    result = check(uv_run(synced_example(name), "pytest", "-q"))
+    passed = re.search(r"\b(\d+) passed\b", result.stdout)
+    assert passed and int(passed.group(1)) > 0, describe(result)
+
+
+CHECKS = {
+    "ruff-check": ["ruff", "check", "."],
+    "ruff-format": ["ruff", "format", "--check", "."],
+    "mypy": ["mypy"],  # the generated pyproject.toml names the files
+}
+
+
+@pytest.mark.parametrize("tool", CHECKS)
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_generated_code_is_clean(synced_example, name: str, tool: str) -> None:
+    check(uv_run(synced_example(name), *CHECKS[tool]))
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_ask_answers_the_target_from_goals(synced_example, name: str) -> None:
+    answers = load_example(name)
+    project = synced_example(name)
+    target = number_text(answers["target_value"])
+    goals = project / "GOALS.md"
+    assert goals.is_file(), "the generated project has no GOALS.md"
+    assert target in goals.read_text(encoding="utf-8"), f"GOALS.md does not state the target {target}"
+
+    question = f"What is the target for {answers['success_metric']}?"
+    command = read_answers(project)["project_slug"]  # the console script
+    result = check(uv_run(project, command, "ask", question))
+    assert target in result.stdout, describe(result)
+    assert "GOALS.md" in result.stdout, describe(result)

@@ -1,0 +1,123 @@
+"""Whatever free text the interview accepts, the generated project still parses: every
+TOML, YAML, JSON and Python file, and the answers file gives back the exact answers."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MINIMAL_ANSWERS, parse_errors, read_answers, render, validator_message
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+FREE_TEXT_KEYS = [
+    "project_name",
+    "description",
+    "owner_name",
+    "problem_statement",
+    "primary_users",
+    "success_metric",
+    "metric_unit",
+    "value_rationale",
+    "so_what",
+]
+MULTI_LINE_KEYS = {"problem_statement", "value_rationale"}
+
+# Quotes, backslashes, colons, '#', Jinja and raw-block look-alikes, non-ASCII and
+# emoji, and a YAML indicator at the start of every answer.
+HOSTILE: dict[str, str] = {
+    "project_name": "- \"Zoë's\" Q&A \\ #1: {{ x }} {% raw %} 中文 😀",
+    "description": "* Answers \"everyone's\" questions: C:\\temp\\new #hash {{ x }} {% endraw %} ü 中文 🚀",
+    "owner_name": "&a O'Brien \"Ops\" \\ Team #2: {{ owner }} ü",
+    "problem_statement": (
+        "!tag Agents spend 25 minutes per \"ticket\" searching 3 wikis: it's slow #pain.\n"
+        "- second line with \\backslash, {{ x }} and {% raw %}{{ y }}{% endraw %}\n"
+        "  indented: 中文 😀 é ü\n"
+        "'''\"\"\" end"
+    ),
+    "primary_users": "? tier-1 \"agents\" & 'leads' \\ #1: {{ users }} ü",
+    "success_metric": "% minutes \"to resolve\" a ticket: #1 \\ {{ metric }} é",
+    "metric_unit": "| \"min\" \\ #",
+    "value_rationale": (
+        "[10 min saved x 72,000 \"tickets\" x $45/h\n"
+        "# not a comment: {{ x }} {% endraw %}\n"
+        "- C:\\path\\to 中文 😀 {#\n"
+        "key: value ---"
+    ),
+    "so_what": "@ \"So what?\" {{ project_name }} saves $540,000: it's #1 \\ 中文 😀 %}",
+}
+
+
+def test_hostile_answers_pass_the_validators() -> None:
+    rejected = {key: validator_message(key, value) for key, value in HOSTILE.items()}
+    assert {key: message for key, message in rejected.items() if message} == {}
+
+
+def assert_project_parses(project: Path, data: dict[str, Any]) -> None:
+    errors = parse_errors(project)
+    assert not errors, "files that do not parse:\n" + "\n".join(errors)
+    answers = read_answers(project)
+    assert {key: answers.get(key) for key in data} == data
+
+
+@pytest.mark.parametrize("derived", [False, True], ids=["all-given", "slug-description-so-what-derived"])
+def test_hostile_free_text_renders_a_parseable_project(tmp_path: Path, derived: bool) -> None:
+    data = {**MINIMAL_ANSWERS, **HOSTILE}
+    if derived:
+        for key in ("description", "so_what"):
+            del data[key]
+    else:
+        data |= {"project_slug": "hostile-answers", "package_name": "hostile_answers"}
+    project = render(tmp_path / "project", data)
+    assert_project_parses(project, data)
+    if derived:
+        answers = read_answers(project)
+        assert answers["project_slug"] == "zoe-s-q-a-1-x-raw"
+        assert HOSTILE["primary_users"] in answers["description"]
+        assert answers["so_what"].startswith(f"{HOSTILE['project_name']} helps {HOSTILE['primary_users']} decrease ")
+
+
+def test_pytest_copie_renders_the_template(copie_session) -> None:
+    """The same template through pytest-copie (answers as user defaults, unvalidated)."""
+    result = copie_session.copy(extra_answers=MINIMAL_ANSWERS)
+    assert result.exit_code == 0, result.exception
+    assert result.answers["project_slug"] == "support-answers"
+    assert parse_errors(result.project_dir) == []
+
+
+# What a person can type: no control characters except the line break, where the
+# question takes several lines; no lone surrogates (they cannot be written as UTF-8).
+ONE_LINE = st.characters(exclude_categories=("Cs", "Cc"))
+SEVERAL_LINES = st.characters(exclude_categories=("Cs", "Cc"), include_characters="\n")
+PROBLEM_CORE = "Support agents spend 25 minutes per ticket searching three wikis"
+
+
+def accepted(key: str):
+    return lambda value: validator_message(key, value) == ""
+
+
+def free_text(key: str) -> st.SearchStrategy[str]:
+    alphabet = SEVERAL_LINES if key in MULTI_LINE_KEYS else ONE_LINE
+    text = st.text(alphabet, max_size=60 if key == "project_name" else 120)
+    if key == "problem_statement":  # random text seldom has 8 words: wrap a core that does
+        text = st.tuples(text, text).map(lambda parts: f"{parts[0]} {PROBLEM_CORE} {parts[1]}")
+    return text.filter(accepted(key))
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    database=None,
+    # Every example renders a project: shrinking a failure could take many minutes,
+    # so the first failing answers are reported as found.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(answers=st.fixed_dictionaries({key: free_text(key) for key in FREE_TEXT_KEYS}))
+def test_any_accepted_free_text_renders_a_parseable_project(tmp_path: Path, answers: dict[str, str]) -> None:
+    # A fixed slug and package, so names without ASCII letters stay valid.
+    data = {**MINIMAL_ANSWERS, **answers, "project_slug": "fuzzed-answers", "package_name": "fuzzed_answers"}
+    project = render(Path(tempfile.mkdtemp(dir=tmp_path)) / "project", data)
+    assert_project_parses(project, data)
