@@ -317,6 +317,7 @@ def summarise(runs: list[Run]) -> dict[str, dict[str, Any]]:
             "label": label,
             "measured_runs": len(values),
             "median_seconds": None if median is None else round(median, 2),
+            "seconds_each_run": [round(value, 2) for value in values],
             "ratio_to_baseline": (
                 None if median is None or not baseline else round(median / baseline, 1)
             ),
