@@ -28,7 +28,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         check_auth_config(settings)
         app.state.services = services or build_services(settings)
         chunks = await anyio.to_thread.run_sync(ensure_index, app.state.services)
-        log.info("started", provider=settings.llm_provider, model=settings.llm_model, chunks=chunks)
+        model = app.state.services.pipeline.generator.model_name
+        log.info("started", provider=settings.llm_provider, model=model, chunks=chunks)
         yield
         log.info("stopped")
 

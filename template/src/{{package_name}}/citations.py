@@ -4,6 +4,7 @@ import re
 
 from .retrieval import Passage
 from .schemas import Citation
+from .text import plain_lines
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 SNIPPET_CHARS = 300
@@ -37,5 +38,6 @@ def has_citation(sentence: str) -> bool:
 
 
 def _snippet(text: str) -> str:
-    flat = " ".join(text.split())
+    """The passage as plain text on one line, cut at SNIPPET_CHARS."""
+    flat = " ".join(" ".join(plain_lines(text)).split())
     return flat if len(flat) <= SNIPPET_CHARS else flat[: SNIPPET_CHARS - 1].rstrip() + "…"

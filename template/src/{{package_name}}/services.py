@@ -27,7 +27,8 @@ def build_services(settings: Settings) -> Services:
     """Raises ProviderConfigError, naming the missing variable, before anything starts."""
     index = open_index(settings)
     feedback = FeedbackStore(settings.feedback_path)
-    pipeline = Pipeline(settings, index, Generator(build_model(settings)), feedback)
+    generator = Generator(build_model(settings), settings.llm_timeout_seconds)
+    pipeline = Pipeline(settings, index, generator, feedback)
     return Services(settings, index, feedback, pipeline)
 
 

@@ -56,12 +56,17 @@ def plain_line(line: str) -> str:
     return _MARKDOWN_INLINE.sub("", _MARKDOWN_PREFIX.sub("", line)).strip(" |")
 
 
+def plain_lines(text: str) -> list[str]:
+    """The text's non-empty lines without Markdown markup; table rules are dropped."""
+    lines = (plain_line(line) for line in text.splitlines())
+    return [line for line in lines if line and not set(line) <= set("-:| ")]
+
+
 def sentences(text: str) -> list[str]:
     """Split text into sentences; Markdown list items, table rows and headings stand alone."""
     found: list[str] = []
     for block in re.split(r"\n\s*\n", text):
-        lines = [plain_line(line) for line in block.splitlines()]
-        lines = [line for line in lines if line and not set(line) <= set("-:| ")]
+        lines = plain_lines(block)
         if any(_line_structured(raw) for raw in block.splitlines()):
             candidates = lines
         else:

@@ -24,8 +24,14 @@ class Draft:
 
 
 class Generator:
-    def __init__(self, model: Model) -> None:
-        self._agent = Agent(model, instructions=INSTRUCTIONS, output_type=str)
+    def __init__(self, model: Model, timeout_seconds: float = 30.0) -> None:
+        self.model_name = model.model_name
+        self._agent = Agent(
+            model,
+            instructions=INSTRUCTIONS,
+            output_type=str,
+            model_settings={"timeout": timeout_seconds},
+        )
 
     async def draft(self, question: str, passages: list[Passage]) -> Draft:
         result = await self._agent.run(render_prompt(question, passages))

@@ -1,19 +1,22 @@
 """The offline model: deterministic, extractive, no API key.
 
-It quotes the passage sentences that share the most terms with the question and cites
-them. With nothing relevant in the passages it says it does not know and cites nothing.
+It quotes the passage sentences that, with their section heading, share the most terms
+with the question, and cites them. With nothing relevant in the passages it says it does
+not know and cites nothing.
 """
 
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from ..text import content_terms, sentences
+from ..text import content_terms, sentences, words
 from .prompt import DONT_KNOW, PromptPassage, parse_prompt
 
 MODEL_NAME = "offline-extractive"
 # A sentence must cover at least this share of the question's terms to be quoted.
 MIN_COVERAGE = 0.5
 MAX_SENTENCES = 2
+# Shorter lines are headings and labels, not statements worth quoting.
+MIN_WORDS = 4
 
 
 def build_offline_model() -> FunctionModel:
@@ -29,21 +32,34 @@ def extract_answer(question: str, passages: list[PromptPassage]) -> str:
     wanted = content_terms(question)
     if not wanted:
         return DONT_KNOW
-    scored: list[tuple[float, int, int, str]] = []
+    # (-coverage, -own matches, passage rank, order in passage, sentence): best sorts first.
+    scored: list[tuple[float, int, int, int, str]] = []
     for passage in passages:
+        # A section heading is context for every sentence under it.
+        heading_terms = content_terms(passage.title)
         for order, sentence in enumerate(sentences(passage.text)):
-            coverage = len(wanted & content_terms(sentence)) / len(wanted)
+            if not _quotable(sentence):
+                continue
+            own = wanted & content_terms(sentence)
+            coverage = len(wanted & (own | heading_terms)) / len(wanted)
             if coverage >= MIN_COVERAGE:
-                # Best coverage first; ties go to the better-ranked passage, then document order.
-                scored.append((-coverage, passage.number, order, sentence))
+                scored.append((-coverage, -len(own), passage.number, order, sentence))
     if not scored:
         return DONT_KNOW
+    scored.sort()
+    best_coverage = scored[0][0]
+    # Only evidence as strong as the best is quoted alongside it.
     chosen: dict[str, int] = {}
-    for _, number, _, sentence in sorted(scored):
-        if len(chosen) == MAX_SENTENCES:
+    for coverage, _, number, _, sentence in scored:
+        if coverage != best_coverage or len(chosen) == MAX_SENTENCES:
             break
         chosen.setdefault(sentence, number)
     return " ".join(_cited(sentence, number) for sentence, number in chosen.items())
+
+
+def _quotable(sentence: str) -> bool:
+    """A statement: long enough to say something, and not itself a question."""
+    return len(words(sentence)) >= MIN_WORDS and not sentence.rstrip().endswith("?")
 
 
 def _cited(sentence: str, number: int) -> str:
