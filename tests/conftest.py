@@ -198,7 +198,9 @@ def describe(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def check(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert result.returncode == 0, describe(result)
+    """The result of a command that must succeed; else the test fails showing its output."""
+    if result.returncode != 0:
+        pytest.fail(describe(result))
     return result
 
 

@@ -28,7 +28,7 @@ def synced_example(rendered_example: Callable[[str], Path]) -> Callable[[str], P
         project = rendered_example(name)
         if name not in syncs:
             syncs[name] = run([uv_executable(), "sync"], cwd=project)
-        assert syncs[name].returncode == 0, describe(syncs[name])
+        check(syncs[name])
         return project
 
     return get
