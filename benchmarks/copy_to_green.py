@@ -12,7 +12,9 @@ For one example answer file it measures, in the same run and on the same machine
   ask cold   the first `uv run <slug> ask ...`: the index is empty, so it ingests first
   ask warm   the same question again, index built
 
-and the peak resident memory of each `ask` process. It reports medians over --runs and
+and the peak resident memory of each `ask` process. Beside the wall time it reports the
+CPU time (user + system) of each command's process tree, which moves less when other
+work shares the cores. It reports medians over --runs and
 never asserts a time. It exits 1 when a step failed (the table says which).
 
 Needs only copier and uv: copier importable by this Python (or a `copier` next to it or
@@ -82,6 +84,7 @@ class Outcome:
     seconds: float
     returncode: int
     max_rss_mib: float | None
+    cpu_seconds: float | None
     tail: str
 
 
@@ -89,6 +92,7 @@ class Outcome:
 class Run:
     seconds: dict[str, float] = field(default_factory=dict)
     rss_mib: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
 
 
@@ -169,16 +173,19 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) ->
                 # waited for (uv waits for the Python it runs). KiB on Linux, bytes on macOS.
                 scale = 1024 * 1024 if sys.platform == "darwin" else 1024
                 rss: float | None = usage.ru_maxrss / scale
+                # User + system CPU of the whole tree: steadier than wall time when other
+                # work shares the cores.
+                cpu: float | None = usage.ru_utime + usage.ru_stime
             else:
                 process.wait()
-                rss = None
+                rss = cpu = None
         finally:
             timer.cancel()
         seconds = time.perf_counter() - started
         output.seek(0)
         text = output.read().decode("utf-8", "replace")
     tail = "\n".join(text.strip().splitlines()[-15:])
-    return Outcome(seconds, process.returncode, rss, tail)
+    return Outcome(seconds, process.returncode, rss, cpu, tail)
 
 
 def make_trivial_template(folder: Path) -> Path:
@@ -279,6 +286,8 @@ class Benchmark:
         )
         if tested:
             run.seconds["green"] = run.seconds["sync"] + run.seconds["test"]
+            if "sync" in run.cpu_seconds and "test" in run.cpu_seconds:
+                run.cpu_seconds["green"] = run.cpu_seconds["sync"] + run.cpu_seconds["test"]
         if synced:
             ask = [self.uv, "run", console_script(project), "ask", self.question]
             for key in ("ask_cold", "ask_warm"):
@@ -299,6 +308,8 @@ class Benchmark:
             run.failed[key] = f"exit {outcome.returncode}\n{outcome.tail}"
             return False
         run.seconds[key] = outcome.seconds
+        if outcome.cpu_seconds is not None:
+            run.cpu_seconds[key] = outcome.cpu_seconds
         return True
 
 
@@ -312,6 +323,7 @@ def summarise(runs: list[Run]) -> dict[str, dict[str, Any]]:
         values = [r.seconds[key] for r in runs if key in r.seconds]
         median = _median(values)
         rss = _median([r.rss_mib[key] for r in runs if key in r.rss_mib])
+        cpu = _median([r.cpu_seconds[key] for r in runs if key in r.cpu_seconds])
         failures = [r.failed[key] for r in runs if key in r.failed]
         steps[key] = {
             "label": label,
@@ -321,6 +333,7 @@ def summarise(runs: list[Run]) -> dict[str, dict[str, Any]]:
             "ratio_to_baseline": (
                 None if median is None or not baseline else round(median / baseline, 1)
             ),
+            "median_cpu_seconds": None if cpu is None else round(cpu, 2),
             "peak_rss_mib": None if rss is None else round(rss, 1),
             "failures": failures,
         }
@@ -347,7 +360,7 @@ def print_table(report: dict[str, Any]) -> None:
     print(f"question: {report['question']}")
     print(f"peak RSS: {report['rss_method']}")
     print()
-    header = f"{'step':<36} {'median s':>9} {'x baseline':>11} {'peak RSS MiB':>13}"
+    header = f"{'step':<36} {'median s':>9} {'x baseline':>11} {'CPU s':>7} {'peak RSS MiB':>13}"
     print(header)
     print("-" * len(header))
     steps = report["steps"]
@@ -356,10 +369,11 @@ def print_table(report: dict[str, Any]) -> None:
         seconds = step["median_seconds"]
         ratio = step["ratio_to_baseline"]
         rss = step["peak_rss_mib"]
+        cpu = step["median_cpu_seconds"]
         failed = f"  FAILED in {len(step['failures'])} run(s)" if step["failures"] else ""
         print(
             f"{step['label']:<36} {_cell(seconds, '.2f'):>9} {_cell(ratio, '.1f'):>11}"
-            f" {_cell(rss, '.0f'):>13}{failed}"
+            f" {_cell(cpu, '.2f'):>7} {_cell(rss, '.0f'):>13}{failed}"
         )
     for key, _ in STEPS:
         for failure in steps[key]["failures"][:1]:
