@@ -150,6 +150,7 @@ def clean_env() -> dict[str, str]:
         if key not in CREDENTIAL_VARS
         and key not in FOREIGN_ENV_VARS
         and not key.startswith(CREDENTIAL_PREFIXES)
+        and not key.endswith(("_API_KEY", "_API_TOKEN", "_ACCESS_KEY"))
         and not key.startswith("UV_INTERNAL")
     }
     # Commits made by a generated project's tooling need an identity; CI has none.

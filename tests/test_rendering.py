@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL_ANSWERS, parse_errors, read_answers, render, validator_message
+from conftest import EXAMPLE_NAMES, MINIMAL_ANSWERS, parse_errors, read_answers, render, validator_message
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -77,6 +77,20 @@ def test_hostile_free_text_renders_a_parseable_project(tmp_path: Path, derived: 
         assert answers["project_slug"] == "zoe-s-q-a-1-x-raw"
         assert HOSTILE["primary_users"] in answers["description"]
         assert answers["so_what"].startswith(f"{HOSTILE['project_name']} helps {HOSTILE['primary_users']} decrease ")
+
+
+def env_file(project: Path) -> dict[str, str]:
+    lines = (project / ".env").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.lstrip().startswith("#"))
+
+
+def test_copy_task_writes_a_local_env_with_a_fresh_key(rendered_example, tmp_path: Path) -> None:
+    first = env_file(rendered_example(EXAMPLE_NAMES[0]))
+    second = env_file(render(tmp_path / "project", MINIMAL_ANSWERS))
+    for env in (first, second):
+        assert env["APP_LLM_PROVIDER"] == "offline"
+        assert len(env["APP_API_KEYS"]) >= 16
+    assert first["APP_API_KEYS"] != second["APP_API_KEYS"], "every project needs its own key"
 
 
 def test_pytest_copie_renders_the_template(copie_session) -> None:
