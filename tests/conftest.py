@@ -232,10 +232,42 @@ def parse_errors(project: Path) -> list[str]:
         if path.suffix in {".yaml", ".yml"} and is_helm_template(path):
             continue
         try:
-            parsers[path.suffix](path.read_text(encoding="utf-8"))
+            parsed = parsers[path.suffix](path.read_text(encoding="utf-8"))
         except Exception as error:  # noqa: BLE001 - every parser has its own error type
             errors.append(f"{path.relative_to(project)}: {type(error).__name__}: {error}")
+            continue
+        broken = [text for text in strings_in(parsed) if not is_valid_unicode(text)]
+        if broken:
+            errors.append(
+                f"{path.relative_to(project)}: parses to text with lone UTF-16 surrogates, as JSON-style"
+                f" \\uD83D\\uDE00 escapes of one character outside the BMP give: {broken[0]!r}"
+            )
     return errors
+
+
+def strings_in(parsed: object) -> Iterator[str]:
+    """Every string in parsed data, or every string literal of a Python module."""
+    if isinstance(parsed, str):
+        yield parsed
+    elif isinstance(parsed, dict):
+        for key, value in parsed.items():
+            yield from strings_in(key)
+            yield from strings_in(value)
+    elif isinstance(parsed, list | tuple):
+        for item in parsed:
+            yield from strings_in(item)
+    elif isinstance(parsed, ast.AST):
+        for node in ast.walk(parsed):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                yield node.value
+
+
+def is_valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @cache

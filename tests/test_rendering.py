@@ -57,7 +57,8 @@ def test_hostile_answers_pass_the_validators() -> None:
 
 def assert_project_parses(project: Path, data: dict[str, Any]) -> None:
     errors = parse_errors(project)
-    assert not errors, "files that do not parse:\n" + "\n".join(errors)
+    if errors:
+        raise AssertionError("files that do not parse as written:\n" + "\n".join(errors))
     answers = read_answers(project)
     assert {key: answers.get(key) for key in data} == data
 
