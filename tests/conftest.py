@@ -49,8 +49,7 @@ MINIMAL_ANSWERS: dict[str, Any] = {
     "owner_name": "Support Operations",
     "owner_email": "support-ops@example.com",
     "problem_statement": (
-        "Tier-1 support agents spend 25 minutes per ticket searching three wikis "
-        "for answers that already exist."
+        "Tier-1 support agents spend 25 minutes per ticket searching three wikis for answers that already exist."
     ),
     "primary_users": "tier-1 support agents",
     "success_metric": "average handling time per ticket",
@@ -60,6 +59,30 @@ MINIMAL_ANSWERS: dict[str, Any] = {
     "annual_value_usd": 540000,
     "value_rationale": "10 minutes saved x 72,000 tickets a year x $45 an hour.",
     "review_date": "2027-06-30",
+}
+
+# Quotes, backslashes, colons, '#', Jinja and raw-block look-alikes, non-ASCII and
+# emoji, and a YAML indicator at the start of every answer.
+HOSTILE_ANSWERS: dict[str, str] = {
+    "project_name": '- "Zoë\'s" Q&A \\ #1: {{ x }} {% raw %} 中文 😀',
+    "description": '* Answers "everyone\'s" questions: C:\\temp\\new #hash {{ x }} {% endraw %} ü 中文 🚀',
+    "owner_name": '&a O\'Brien "Ops" \\ Team #2: {{ owner }} ü',
+    "problem_statement": (
+        '!tag Agents spend 25 minutes per "ticket" searching 3 wikis: it\'s slow #pain.\n'
+        "- second line with \\backslash, {{ x }} and {% raw %}{{ y }}{% endraw %}\n"
+        "  indented: 中文 😀 é ü\n"
+        "'''\"\"\" end"
+    ),
+    "primary_users": "? tier-1 \"agents\" & 'leads' \\ #1: {{ users }} ü",
+    "success_metric": '% minutes "to resolve" a ticket: #1 \\ {{ metric }} é',
+    "metric_unit": '| "min" \\ #',
+    "value_rationale": (
+        '[10 min saved x 72,000 "tickets" x $45/h\n'
+        "# not a comment: {{ x }} {% endraw %}\n"
+        "- C:\\path\\to 中文 😀 {#\n"
+        "key: value ---"
+    ),
+    "so_what": '@ "So what?" {{ project_name }} saves $540,000: it\'s #1 \\ 中文 😀 %}',
 }
 
 # Provider credentials and endpoints, by exact name and by prefix. A test must never
@@ -184,6 +207,7 @@ def run(args: list[str], cwd: Path, timeout: float = SUBPROCESS_TIMEOUT) -> subp
             timeout=timeout,
         )
     except subprocess.TimeoutExpired as expired:
+
         def text(stream: str | bytes | None) -> str:
             return stream.decode(errors="replace") if isinstance(stream, bytes) else stream or ""
 
@@ -325,4 +349,3 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the slow, install-everything tests last, so fast failures show first."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
-

@@ -9,29 +9,49 @@ the service gets.
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import EXAMPLE_NAMES, check, describe, load_example, read_answers, run, uv_executable
+from conftest import (
+    EXAMPLE_NAMES,
+    HOSTILE_ANSWERS,
+    MINIMAL_ANSWERS,
+    check,
+    describe,
+    load_example,
+    read_answers,
+    render,
+    run,
+    uv_executable,
+)
 
 pytestmark = pytest.mark.slow
 
 
+_SYNCS: dict[Path, subprocess.CompletedProcess[str]] = {}
+
+
+def synced(project: Path) -> Path:
+    """The project after one `uv sync` per session; a failed sync fails every test using it."""
+    if project not in _SYNCS:
+        _SYNCS[project] = run([uv_executable(), "sync"], cwd=project)
+    check(_SYNCS[project])
+    return project
+
+
 @pytest.fixture(scope="session")
 def synced_example(rendered_example: Callable[[str], Path]) -> Callable[[str], Path]:
-    """examples/<name>.yml rendered and `uv sync`ed once per session."""
-    syncs: dict[str, Any] = {}
+    """examples/<name>.yml rendered and synced once per session."""
+    return lambda name: synced(rendered_example(name))
 
-    def get(name: str) -> Path:
-        project = rendered_example(name)
-        if name not in syncs:
-            syncs[name] = run([uv_executable(), "sync"], cwd=project)
-        check(syncs[name])
-        return project
 
-    return get
+@pytest.fixture(scope="session")
+def hostile_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project whose every free-text answer is hostile text (quotes, Jinja, emoji...)."""
+    data = {**MINIMAL_ANSWERS, **HOSTILE_ANSWERS, "project_slug": "hostile-answers"}
+    return render(tmp_path_factory.mktemp("hostile") / "project", data)
 
 
 def uv_run(project: Path, *args: str):
@@ -48,11 +68,20 @@ def test_uv_sync(synced_example, name: str) -> None:
     assert (synced_example(name) / ".venv").is_dir()
 
 
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_generated_test_suite_passes(synced_example, name: str) -> None:
-    result = check(uv_run(synced_example(name), "pytest", "-q"))
+def check_test_suite_passes(project: Path) -> None:
+    result = check(uv_run(project, "pytest", "-q"))
     passed = re.search(r"\b(\d+) passed\b", result.stdout)
     assert passed and int(passed.group(1)) > 0, describe(result)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_generated_test_suite_passes(synced_example, name: str) -> None:
+    check_test_suite_passes(synced_example(name))
+
+
+def test_hostile_answers_project_passes_its_own_tests(hostile_project: Path) -> None:
+    """Names, metrics and owners with quotes, backslashes, Jinja and emoji still work."""
+    check_test_suite_passes(synced(hostile_project))
 
 
 CHECKS = {

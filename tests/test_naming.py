@@ -66,7 +66,9 @@ def test_slugify_folds_to_ascii(name: str, slug: str) -> None:
     assert slugify(name) == slug
 
 
-@pytest.mark.parametrize("name", ["A" * 70, "Abcdefghi " * 7, "Knowledge base answers for the customer support organisation"])
+@pytest.mark.parametrize(
+    "name", ["A" * 70, "Abcdefghi " * 7, "Knowledge base answers for the customer support organisation"]
+)
 def test_slugify_keeps_at_most_40_chars_without_trailing_hyphen(name: str) -> None:
     slug = slugify(name)
     assert 0 < len(slug) <= 40
@@ -75,7 +77,12 @@ def test_slugify_keeps_at_most_40_chars_without_trailing_hyphen(name: str) -> No
 
 @pytest.mark.parametrize(
     ("slug", "package"),
-    [("support-answers", "support_answers"), ("email", "email_service"), ("class", "class_service"), ("fastapi", "fastapi_service")],
+    [
+        ("support-answers", "support_answers"),
+        ("email", "email_service"),
+        ("class", "class_service"),
+        ("fastapi", "fastapi_service"),
+    ],
 )
 def test_package_from_slug(slug: str, package: str) -> None:
     assert package_from_slug(slug) == package

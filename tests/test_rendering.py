@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE_NAMES, MINIMAL_ANSWERS, parse_errors, read_answers, render, validator_message
+from conftest import (
+    EXAMPLE_NAMES,
+    HOSTILE_ANSWERS,
+    MINIMAL_ANSWERS,
+    parse_errors,
+    read_answers,
+    render,
+    validator_message,
+)
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -25,33 +33,10 @@ FREE_TEXT_KEYS = [
 ]
 MULTI_LINE_KEYS = {"problem_statement", "value_rationale"}
 
-# Quotes, backslashes, colons, '#', Jinja and raw-block look-alikes, non-ASCII and
-# emoji, and a YAML indicator at the start of every answer.
-HOSTILE: dict[str, str] = {
-    "project_name": "- \"Zoë's\" Q&A \\ #1: {{ x }} {% raw %} 中文 😀",
-    "description": "* Answers \"everyone's\" questions: C:\\temp\\new #hash {{ x }} {% endraw %} ü 中文 🚀",
-    "owner_name": "&a O'Brien \"Ops\" \\ Team #2: {{ owner }} ü",
-    "problem_statement": (
-        "!tag Agents spend 25 minutes per \"ticket\" searching 3 wikis: it's slow #pain.\n"
-        "- second line with \\backslash, {{ x }} and {% raw %}{{ y }}{% endraw %}\n"
-        "  indented: 中文 😀 é ü\n"
-        "'''\"\"\" end"
-    ),
-    "primary_users": "? tier-1 \"agents\" & 'leads' \\ #1: {{ users }} ü",
-    "success_metric": "% minutes \"to resolve\" a ticket: #1 \\ {{ metric }} é",
-    "metric_unit": "| \"min\" \\ #",
-    "value_rationale": (
-        "[10 min saved x 72,000 \"tickets\" x $45/h\n"
-        "# not a comment: {{ x }} {% endraw %}\n"
-        "- C:\\path\\to 中文 😀 {#\n"
-        "key: value ---"
-    ),
-    "so_what": "@ \"So what?\" {{ project_name }} saves $540,000: it's #1 \\ 中文 😀 %}",
-}
-
 
 def test_hostile_answers_pass_the_validators() -> None:
-    rejected = {key: validator_message(key, value) for key, value in HOSTILE.items()}
+    assert set(HOSTILE_ANSWERS) == set(FREE_TEXT_KEYS)
+    rejected = {key: validator_message(key, value) for key, value in HOSTILE_ANSWERS.items()}
     assert {key: message for key, message in rejected.items() if message} == {}
 
 
@@ -65,7 +50,7 @@ def assert_project_parses(project: Path, data: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("derived", [False, True], ids=["all-given", "slug-description-so-what-derived"])
 def test_hostile_free_text_renders_a_parseable_project(tmp_path: Path, derived: bool) -> None:
-    data = {**MINIMAL_ANSWERS, **HOSTILE}
+    data = {**MINIMAL_ANSWERS, **HOSTILE_ANSWERS}
     if derived:
         for key in ("description", "so_what"):
             del data[key]
@@ -76,8 +61,10 @@ def test_hostile_free_text_renders_a_parseable_project(tmp_path: Path, derived: 
     if derived:
         answers = read_answers(project)
         assert answers["project_slug"] == "zoe-s-q-a-1-x-raw"
-        assert HOSTILE["primary_users"] in answers["description"]
-        assert answers["so_what"].startswith(f"{HOSTILE['project_name']} helps {HOSTILE['primary_users']} decrease ")
+        assert HOSTILE_ANSWERS["primary_users"] in answers["description"]
+        assert answers["so_what"].startswith(
+            f"{HOSTILE_ANSWERS['project_name']} helps {HOSTILE_ANSWERS['primary_users']} decrease "
+        )
 
 
 def env_file(project: Path) -> dict[str, str]:
