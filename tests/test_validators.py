@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 from conftest import (
     BUSINESS_KEYS,
@@ -20,6 +21,7 @@ from conftest import (
     MINIMAL_ANSWERS,
     REPO,
     REQUIRED_KEYS,
+    clean_env,
     describe,
     is_asked,
     load_example,
@@ -222,3 +224,30 @@ def test_cli_renders_an_example_data_file(tmp_path: Path, name: str) -> None:
     result = copier_cli(tmp_path, f"--data-file={EXAMPLES_DIR / f'{name}.yml'}")
     assert result.returncode == 0, describe(result)
     assert read_answers(tmp_path / "project")["project_name"] == load_example(name)["project_name"]
+
+
+def test_interactive_interview_shows_guidance_and_derives_the_slug(tmp_path: Path) -> None:
+    """A person at a terminal: an empty name is refused with guidance, then the slug is derived."""
+    command = ["-m", "copier", "copy", "--trust", "--vcs-ref", "HEAD", str(REPO), str(tmp_path / "project")]
+    child = pexpect.spawn(
+        sys.executable,
+        command,
+        cwd=str(tmp_path),
+        env={**clean_env(), "TERM": "xterm"},
+        encoding="utf-8",
+        dimensions=(40, 200),
+        timeout=30,
+    )
+    try:
+        child.expect("Project name")
+        child.send("\r")
+        child.expect("project_name is required")
+        child.send("Zürich Café Bot\r")
+        child.expect("Project slug")
+        child.expect("zurich-cafe-bot")
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus != 0, "an interrupted interview must not succeed"
+    assert not (tmp_path / "project" / ".copier-answers.yml").exists()
