@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from . import about
+
 ProviderName = Literal[
     "offline",
     "openai",
@@ -38,9 +40,9 @@ class Settings(BaseSettings):
     )
 
     # The model: which provider answers, and which one takes over when it is down.
-    llm_provider: ProviderName = {{ llm_provider | tojson }}
-    llm_model: str = {{ llm_model | tojson }}
-    fallback_provider: ProviderName | Literal["none"] = {{ fallback_provider | tojson }}
+    llm_provider: ProviderName = about.LLM_PROVIDER
+    llm_model: str = about.LLM_MODEL
+    fallback_provider: ProviderName | Literal["none"] = about.FALLBACK_PROVIDER
     fallback_model: str = ""
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
 
@@ -68,13 +70,13 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=50)
 
     # Trust and control.
-    review_threshold: float = Field(default={{ review_threshold }}, ge=0.0, le=1.0)
+    review_threshold: float = Field(default=about.REVIEW_THRESHOLD, ge=0.0, le=1.0)
     max_question_chars: int = Field(default=2000, ge=10)
 
     # The HTTP service.
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    auth_enabled: bool = {{ "True" if auth == "api_key" else "False" }}
+    auth_enabled: bool = about.AUTH_ENABLED
     api_keys: Annotated[list[SecretStr], NoDecode] = []
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
