@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from . import __version__, about
 from .api import router
 from .auth import check_auth_config
-from .errors import install_error_handlers
+from .http_errors import install_error_handlers
 from .observability.requests import RequestContextMiddleware
 from .request_limits import BodySizeLimitMiddleware
 from .services import Services, build_services, ensure_index

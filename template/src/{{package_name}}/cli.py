@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from . import about
-from .auth import AuthConfigError, check_auth_config
 from .errors import ServiceError
 from .ingest import ingest as run_ingest
 from .llm.providers import ProviderConfigError
@@ -39,7 +38,7 @@ def _settings() -> Settings:
 def _services(settings: Settings) -> Services:
     try:
         return build_services(settings)
-    except (ProviderConfigError, AuthConfigError) as error:
+    except ProviderConfigError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
 
@@ -53,6 +52,7 @@ def serve(
     import uvicorn
 
     from .app import create_app
+    from .auth import AuthConfigError, check_auth_config
 
     settings = get_settings()
     configure_logging(settings.log_level)
