@@ -45,6 +45,7 @@ INVALID: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("project_name", "   ", "project_name is required", {}),
     ("project_name", "x" * 61, "61 characters long: keep it to 60 or fewer", {}),
     ("project_name", "Support\nAnswers", ONE_LINE, {}),
+    ("project_name", "Support\x00Answers", "contains control characters", {}),
     ("project_slug", "2support-answers", "starting with a letter", {}),
     ("project_slug", "zürich", "use ASCII lowercase letters, digits and single hyphens", {}),
     ("project_slug", "Support-Answers", "use ASCII lowercase letters, digits and single hyphens", {}),
@@ -60,11 +61,12 @@ INVALID: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("package_name", "support-answers", "use ASCII lowercase letters, digits and underscores", {}),
     ("description", "One line\nand another", ONE_LINE, {}),
     ("owner_name", "", "owner_name is required", {}),
+    ("owner_name", "Support\rOperations", ONE_LINE, {}),
     ("owner_email", "support-ops", "does not look like an email address", {}),
     ("owner_email", "support ops@example.com", "does not look like an email address", {}),
     ("owner_email", "support-ops@example", "does not look like an email address", {}),
     ("problem_statement", "Agents waste time searching wikis.", "has 5 words: describe in at least 8 words", {}),
-    ("problem_statement", "", "has 0 words", {}),
+    ("problem_statement", "", "problem_statement is required", {}),
     ("problem_statement", "We need an AI strategy for the whole company this year", MANDATE, {}),
     ("problem_statement", "Management wants us to use AI in customer support somehow", MANDATE, {}),
     ("problem_statement", "Build a chatbot because our competitors have one already", MANDATE, {}),
@@ -85,11 +87,13 @@ INVALID: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("annual_value_usd", "120,000", NOT_DOLLARS, {}),
     ("annual_value_usd", True, NOT_DOLLARS, {}),
     ("value_rationale", "", "value_rationale is required", {}),
+    ("value_rationale", "10 minutes saved\x1b[31m", "contains control characters", {}),
     ("review_date", "30/06/2027", NOT_A_DATE, {}),
     ("review_date", "2027-13-01", NOT_A_DATE, {}),
     ("review_date", "next year", NOT_A_DATE, {}),
+    ("review_date", "2027-02-30", "2027-02-30", {}),
     ("so_what", "", "so_what is required", {}),
-    ("so_what", "It saves time.\nAnd money.", "must be one sentence on one line", {}),
+    ("so_what", "It saves time.\nAnd money.", ONE_LINE, {}),
     ("review_threshold", 1.5, NOT_A_THRESHOLD, {}),
     ("review_threshold", -0.1, NOT_A_THRESHOLD, {}),
     ("review_threshold", "high", NOT_A_THRESHOLD, {}),
@@ -132,6 +136,8 @@ def test_example_validates_and_renders(rendered_example, name: str) -> None:
 
 def test_minimal_answers_render_with_documented_defaults(tmp_path: Path) -> None:
     answers = read_answers(render(tmp_path / "project", MINIMAL_ANSWERS))
+    unrecorded = [key for key in REQUIRED_KEYS if key not in answers]
+    assert not unrecorded, f"not in .copier-answers.yml, so `copier update` would ask again: {unrecorded}"
     assert {key: answers[key] for key in MINIMAL_ANSWERS} == MINIMAL_ANSWERS
     assert answers["project_slug"] == "support-answers"
     assert answers["package_name"] == "support_answers"
