@@ -35,6 +35,7 @@ MANDATE = "reads like a mandate"
 NOT_A_NUMBER = "is not a number"
 NOT_DOLLARS = "is not a positive whole number of US dollars"
 NOT_A_DATE = "is not a date in the form YYYY-MM-DD"
+NOT_A_DAY = "is not a day of the calendar: type a real date"
 NOT_A_THRESHOLD = "must be a number from 0 to 1"
 NOT_A_BUDGET = "must be a whole number of US dollars, 0 or more"
 ONE_LINE = "must be one line: remove the line breaks"
@@ -89,9 +90,10 @@ INVALID: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("value_rationale", "", "value_rationale is required", {}),
     ("value_rationale", "10 minutes saved\x1b[31m", "contains control characters", {}),
     ("review_date", "30/06/2027", NOT_A_DATE, {}),
-    ("review_date", "2027-13-01", NOT_A_DATE, {}),
+    ("review_date", "2027-13-01", NOT_A_DAY, {}),
     ("review_date", "next year", NOT_A_DATE, {}),
-    ("review_date", "2027-02-30", "2027-02-30", {}),
+    ("review_date", "2027-02-30", NOT_A_DAY, {}),
+    ("review_date", "2027-6-30", NOT_A_DATE, {}),
     ("so_what", "", "so_what is required", {}),
     ("so_what", "It saves time.\nAnd money.", ONE_LINE, {}),
     ("review_threshold", 1.5, NOT_A_THRESHOLD, {}),
