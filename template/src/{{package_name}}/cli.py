@@ -2,7 +2,7 @@
 
 import asyncio
 import sys
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -16,7 +16,7 @@ from .observability.logging import configure_logging
 from .observability.requests import request_context
 from .schemas import Answer
 from .services import Services, build_services, ensure_index
-from .settings import Settings, get_settings
+from .settings import Settings, SettingsError, get_settings
 
 app = typer.Typer(
     help=f"{about.NAME}: {about.DESCRIPTION}",
@@ -25,13 +25,17 @@ app = typer.Typer(
 )
 # Answers are printed whole: soft wrapping leaves line breaks to the terminal.
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
-def _settings() -> Settings:
-    settings = get_settings()
-    # Logs go to stderr from the CLI so that `ask --json` output stays clean on stdout.
-    configure_logging(settings.log_level, stream=sys.stderr)
+def _settings(quiet: bool = False, stream: TextIO = sys.stderr) -> Settings:
+    """Settings, or exit 2 naming every bad variable; logging set up to match."""
+    try:
+        settings = get_settings()
+    except SettingsError as error:
+        err.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(2) from error
+    configure_logging("WARNING" if quiet else settings.log_level, stream=stream)
     return settings
 
 
@@ -54,8 +58,8 @@ def serve(
     from .app import create_app
     from .auth import AuthConfigError, check_auth_config
 
-    settings = get_settings()
-    configure_logging(settings.log_level)
+    # The service logs JSON lines on stdout; the other commands keep stdout for results.
+    settings = _settings(stream=sys.stdout)
     try:
         check_auth_config(settings)
     except AuthConfigError as error:
@@ -93,9 +97,10 @@ def ingest() -> None:
 def ask(
     question: Annotated[str, typer.Argument(help="The question to answer.")],
     json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show the log lines too.")] = False,
 ) -> None:
     """Answer one question from the indexed documents."""
-    settings = _settings()
+    settings = _settings(quiet=not verbose)
     services = _services(settings)
     try:
         with request_context():

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import about
@@ -98,6 +98,33 @@ class Settings(BaseSettings):
         return self.state_dir / "feedback.sqlite3"
 
 
+class SettingsError(ValueError):
+    """A setting has a bad value; the message names each variable and what is wrong."""
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(describe_settings_error(error)) from error
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line a problem, named by the environment variable a user would set."""
+    lines = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        variable = _variable_name(field)
+        lines.append(f"{variable}={problem.get('input')!s:.40}: {problem['msg']}")
+    return "Invalid settings (environment or .env):\n  " + "\n  ".join(lines)
+
+
+def _variable_name(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, str):
+        return alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"APP_{field.upper()}"
