@@ -47,32 +47,26 @@ def _paragraphs(body: str) -> list[str]:
 
 
 def _pack(paragraphs: list[str], max_chars: int) -> list[str]:
-    """Greedily join paragraphs up to max_chars; split a longer paragraph by lines."""
-    packed: list[str] = []
-    current = ""
-    for paragraph in paragraphs:
-        for piece in _split_long(paragraph, max_chars):
-            if current and len(current) + 2 + len(piece) > max_chars:
-                packed.append(current)
-                current = piece
-            else:
-                current = f"{current}\n\n{piece}" if current else piece
-    if current:
-        packed.append(current)
-    return packed
+    """Greedily join paragraphs up to max_chars; a longer paragraph is split between words."""
+    pieces = [piece for paragraph in paragraphs for piece in _split_long(paragraph, max_chars)]
+    return _join_up_to(pieces, max_chars, "\n\n")
 
 
 def _split_long(paragraph: str, max_chars: int) -> list[str]:
     if len(paragraph) <= max_chars:
         return [paragraph]
-    pieces: list[str] = []
+    return _join_up_to(paragraph.split(" "), max_chars, " ")
+
+
+def _join_up_to(pieces: list[str], max_chars: int, separator: str) -> list[str]:
+    joined: list[str] = []
     current = ""
-    for word in paragraph.split(" "):
-        if current and len(current) + 1 + len(word) > max_chars:
-            pieces.append(current)
-            current = word
+    for piece in pieces:
+        if current and len(current) + len(separator) + len(piece) > max_chars:
+            joined.append(current)
+            current = piece
         else:
-            current = f"{current} {word}" if current else word
+            current = f"{current}{separator}{piece}" if current else piece
     if current:
-        pieces.append(current)
-    return pieces
+        joined.append(current)
+    return joined
