@@ -21,8 +21,12 @@ _STOPWORDS_TEXT = """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 _WORD = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*")
-# A sentence ends at . ! or ? before a capital or digit, but a citation like [2] stays with it.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\[\d)(?=[\"'(\[]?[A-Z0-9])")
+# A sentence ends at . ! or ? before a capital or digit, but not after an initial or a
+# common abbreviation (J. Doe, Dr. Ng, e.g. This), and a citation like [2] stays with it.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\b(?:Dr|Mr|Ms|St|Co|vs|No)\.)(?<!\b(?:Mrs|Inc|Ltd|etc)\.)"
+    r"(?<!\be\.g\.)(?<!\bi\.e\.)\s+(?!\[\d)(?=[\"'(\[]?[A-Z0-9])"
+)
 _MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)")
 # Emphasis and code markers; an underscore inside a word (needs_review) is kept.
 _MARKDOWN_INLINE = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
