@@ -54,6 +54,24 @@ def hostile_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render(tmp_path_factory.mktemp("hostile") / "project", data)
 
 
+# Terse answers: a one-word metric gives a two-term target question, an owner with an
+# initial and a title tests sentence splitting, and a strict threshold tests review.
+TERSE_ANSWERS = {
+    "success_metric": "NPS",
+    "metric_unit": "points",
+    "baseline_value": 30,
+    "target_value": 55.5,
+    "owner_name": "Dr. J. Smith",
+    "review_threshold": 0.9,
+}
+
+
+@pytest.fixture(scope="session")
+def terse_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = {**MINIMAL_ANSWERS, **TERSE_ANSWERS, "project_slug": "terse-answers"}
+    return render(tmp_path_factory.mktemp("terse") / "project", data)
+
+
 def uv_run(project: Path, *args: str):
     return run([uv_executable(), "run", *args], cwd=project)
 
@@ -82,6 +100,11 @@ def test_generated_test_suite_passes(synced_example, name: str) -> None:
 def test_hostile_answers_project_passes_its_own_tests(hostile_project: Path) -> None:
     """Names, metrics and owners with quotes, backslashes, Jinja and emoji still work."""
     check_test_suite_passes(synced(hostile_project))
+
+
+def test_terse_answers_project_passes_its_own_tests(terse_project: Path) -> None:
+    """A one-word metric, initials in the owner's name and a 0.9 review threshold."""
+    check_test_suite_passes(synced(terse_project))
 
 
 CHECKS = {
