@@ -7,7 +7,6 @@ Answers go in as copier's ``data`` (never ``user_defaults``): only data is valid
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -240,17 +239,8 @@ def test_example_answer_files_are_complete(tmp_path: Path, name: str) -> None:
     """Without --defaults and with no terminal, a complete answer file leaves nothing to ask."""
     command = [sys.executable, "-m", "copier", "copy", "--trust", "--vcs-ref", "HEAD"]
     command += [f"--data-file={EXAMPLES_DIR / f'{name}.yml'}", str(REPO), str(tmp_path / "project")]
-    result = subprocess.run(
-        command,
-        cwd=tmp_path,
-        env=clean_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run(command, cwd=tmp_path, timeout=120)  # stdin is /dev/null: no terminal
+    assert result.returncode == 0, describe(result)
     assert read_answers(tmp_path / "project")["project_name"] == load_example(name)["project_name"]
 
 
