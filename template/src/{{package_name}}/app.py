@@ -22,10 +22,11 @@ log = structlog.get_logger(__name__)
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The app; `services` lets the CLI and tests pass in what they already built."""
     settings = services.settings if services else (settings or get_settings())
+    # Refuse to build a service that would turn every caller away.
+    check_auth_config(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        check_auth_config(settings)
         app.state.services = services or build_services(settings)
         chunks = await anyio.to_thread.run_sync(ensure_index, app.state.services)
         model = app.state.services.pipeline.generator.model_name

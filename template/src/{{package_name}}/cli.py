@@ -56,18 +56,17 @@ def serve(
     import uvicorn
 
     from .app import create_app
-    from .auth import AuthConfigError, check_auth_config
+    from .auth import AuthConfigError
 
     # The service logs JSON lines on stdout; the other commands keep stdout for results.
     settings = _settings(stream=sys.stdout)
     try:
-        check_auth_config(settings)
+        service = create_app(services=_services(settings))
     except AuthConfigError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
-    services = _services(settings)
     uvicorn.run(
-        create_app(services=services),
+        service,
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,

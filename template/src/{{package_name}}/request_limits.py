@@ -1,9 +1,9 @@
 """Request limits: refuse a body larger than APP_MAX_BODY_BYTES with 413 before parsing it."""
 
-import orjson
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .observability.requests import current_request_id
+from .http_errors import error_response
 
 
 class BodySizeLimitMiddleware:
@@ -18,7 +18,7 @@ class BodySizeLimitMiddleware:
         headers = dict(scope.get("headers", []))
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, receive, send)
             return
         if declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
             # No declared length (chunked): read up to the limit, then replay what was read.
@@ -29,7 +29,7 @@ class BodySizeLimitMiddleware:
                 messages.append(message)
                 size += len(message.get("body", b""))
                 if size > self.max_bytes:
-                    await self._refuse(send)
+                    await self._refuse(scope, receive, send)
                     return
                 if message["type"] != "http.request" or not message.get("more_body"):
                     break
@@ -41,25 +41,10 @@ class BodySizeLimitMiddleware:
             return
         await self.app(scope, receive, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps(
-            {
-                "error": {
-                    "code": "payload_too_large",
-                    "message": f"The request body is larger than {self.max_bytes} bytes "
-                    "(APP_MAX_BODY_BYTES): send a shorter question.",
-                    "request_id": current_request_id(),
-                }
-            }
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = (
+            f"The request body is larger than {self.max_bytes} bytes (APP_MAX_BODY_BYTES): "
+            "send a shorter question."
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        response = error_response(Request(scope), 413, "payload_too_large", message)
+        await response(scope, receive, send)
