@@ -15,7 +15,7 @@ MANDATE = "reads like a mandate"
 
 MANDATES = {
     "a strategy instead of a problem": "The board asked every department to present an AI strategy by next quarter.",
-    "a technology to use": "Leadership would like the support organisation to start leveraging machine learning in its daily work.",
+    "a technology to use": "Leadership would like support to start leveraging machine learning in its daily work.",
     "a tool somebody wants": "Our sales organisation needs a copilot before the end of the financial year.",
     "a bot to build": "The plan is to build an assistant for the helpdesk team within six months.",
     "a chatbot for its own sake": "We should launch a chatbot because it looks modern on the website today.",
