@@ -46,3 +46,8 @@ class NotReady(ServiceError):
 class ProviderUnavailable(ServiceError):
     status_code = 503
     code = "provider_unavailable"
+
+
+class BudgetExceeded(ServiceError):
+    status_code = 429
+    code = "budget_exceeded"

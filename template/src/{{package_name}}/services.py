@@ -4,13 +4,16 @@ from dataclasses import dataclass
 
 import structlog
 
+from .budget import BudgetGuard
 from .feedback import FeedbackStore
 from .ingest import ingest
 from .llm.generation import Generator
-from .llm.providers import build_model
+from .llm.providers import build_models
+from .llm.resilience import CircuitBreaker
 from .pipeline import Pipeline
 from .retrieval import Index, open_index
 from .settings import Settings
+from .spend import SqliteSpendStore
 
 log = structlog.get_logger(__name__)
 
@@ -21,15 +24,19 @@ class Services:
     index: Index
     feedback: FeedbackStore
     pipeline: Pipeline
+    budget: BudgetGuard
+    breakers: list[CircuitBreaker]
 
 
 def build_services(settings: Settings) -> Services:
     """Raises ProviderConfigError, naming the missing variable, before anything starts."""
     index = open_index(settings)
     feedback = FeedbackStore(settings.feedback_path)
-    generator = Generator(build_model(settings), settings.llm_timeout_seconds)
-    pipeline = Pipeline(settings, index, generator, feedback)
-    return Services(settings, index, feedback, pipeline)
+    models = build_models(settings)
+    generator = Generator(models.model, settings.llm_timeout_seconds)
+    budget = BudgetGuard(SqliteSpendStore(settings.spend_path), settings.monthly_budget_usd)
+    pipeline = Pipeline(settings, index, generator, feedback, budget, models.fallback)
+    return Services(settings, index, feedback, pipeline, budget, models.breakers)
 
 
 def ensure_index(services: Services) -> int:

@@ -1,15 +1,23 @@
-"""The model step: the question and its passages in, a cited draft answer out."""
+"""The model step: the question and its passages in, a cited draft answer out, whole or
+as a stream of text."""
 
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
+import structlog
 from pydantic_ai import Agent
-from pydantic_ai.messages import ModelResponse
+from pydantic_ai.exceptions import AgentRunError
+from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model
 
+from ..errors import ProviderUnavailable
 from ..retrieval import Passage
 from .costs import response_cost_usd
 from .prompt import INSTRUCTIONS, render_prompt
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,7 @@ class Draft:
 
 class Generator:
     def __init__(self, model: Model, timeout_seconds: float = 30.0) -> None:
+        self.model = model
         self.model_name = model.model_name
         self._agent = Agent(
             model,
@@ -33,17 +42,55 @@ class Generator:
             model_settings={"timeout": timeout_seconds},
         )
 
-    async def draft(self, question: str, passages: list[Passage]) -> Draft:
-        result = await self._agent.run(render_prompt(question, passages))
-        responses = [m for m in result.all_messages() if isinstance(m, ModelResponse)]
-        usage = result.usage
-        return Draft(
-            text=result.output.strip(),
-            model=_model_name(responses),
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cost_usd=_total_cost(responses),
+    async def draft(
+        self, question: str, passages: list[Passage], model: Model | None = None
+    ) -> Draft:
+        with _provider_errors():
+            result = await self._agent.run(render_prompt(question, passages), model=model)
+        return _draft(
+            result.output,
+            result.all_messages(),
+            result.usage.input_tokens,
+            result.usage.output_tokens,
         )
+
+    async def stream(
+        self, question: str, passages: list[Passage], model: Model | None = None
+    ) -> AsyncIterator[str | Draft]:
+        """Text as the model writes it, then the whole Draft."""
+        with _provider_errors():
+            prompt = render_prompt(question, passages)
+            async with self._agent.run_stream(prompt, model=model) as result:
+                pieces = []
+                async for piece in result.stream_text(delta=True, debounce_by=None):
+                    pieces.append(piece)
+                    yield piece
+                usage = result.usage()
+                messages = result.all_messages()
+        yield _draft("".join(pieces), messages, usage.input_tokens, usage.output_tokens)
+
+
+@contextmanager
+def _provider_errors() -> Iterator[None]:
+    """A provider that fails (after its retries, breaker and fallback) is unavailable."""
+    try:
+        yield
+    except (AgentRunError, ExceptionGroup) as error:
+        log.error("provider_failed", error=type(error).__name__, detail=str(error)[:500])
+        raise ProviderUnavailable(
+            "The language model provider did not answer; try again shortly."
+        ) from error
+
+
+def _draft(text: str, messages: list[ModelMessage], input_tokens: int, output_tokens: int) -> Draft:
+    responses = [m for m in messages if isinstance(m, ModelResponse)]
+    return Draft(
+        text=text.strip(),
+        model=_model_name(responses),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cost_usd=_total_cost(responses),
+    )
 
 
 def _model_name(responses: list[ModelResponse]) -> str:
