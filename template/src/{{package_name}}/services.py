@@ -33,7 +33,9 @@ def build_services(settings: Settings) -> Services:
     index = open_index(settings)
     feedback = FeedbackStore(settings.feedback_path)
     models = build_models(settings)
-    generator = Generator(models.model, settings.llm_timeout_seconds)
+    generator = Generator(
+        models.model, settings.llm_timeout_seconds, settings.llm_max_output_tokens
+    )
     budget = BudgetGuard(SqliteSpendStore(settings.spend_path), settings.monthly_budget_usd)
     pipeline = Pipeline(settings, index, generator, feedback, budget, models.fallback)
     return Services(settings, index, feedback, pipeline, budget, models.breakers)

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     fallback_provider: ProviderName | Literal["none"] = about.FALLBACK_PROVIDER
     fallback_model: str = ""
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    # A cap on each answer's length, and so on its cost.
+    llm_max_output_tokens: int = Field(default=1024, ge=16)
     # Retries of 408, 429 and 5xx answers, with backoff honouring Retry-After.
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     # A provider failing this many calls in a row is not called for breaker_reset_seconds.

@@ -32,14 +32,17 @@ class Draft:
 
 
 class Generator:
-    def __init__(self, model: Model, timeout_seconds: float = 30.0) -> None:
+    def __init__(
+        self, model: Model, timeout_seconds: float = 30.0, max_output_tokens: int = 1024
+    ) -> None:
         self.model = model
         self.model_name = model.model_name
         self._agent = Agent(
             model,
             instructions=INSTRUCTIONS,
             output_type=str,
-            model_settings={"timeout": timeout_seconds},
+            # One deadline over every attempt, enforced by pydantic-ai for every provider.
+            model_settings={"request_timeout": timeout_seconds, "max_tokens": max_output_tokens},
         )
 
     async def draft(
