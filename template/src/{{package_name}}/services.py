@@ -1,6 +1,7 @@
 """Wiring: the objects one running service shares, built from settings in one place."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import structlog
 
@@ -36,7 +37,9 @@ def build_services(settings: Settings) -> Services:
     generator = Generator(
         models.model, settings.llm_timeout_seconds, settings.llm_max_output_tokens
     )
-    budget = BudgetGuard(SqliteSpendStore(settings.spend_path), settings.monthly_budget_usd)
+    # Offline answers cost nothing: the budget only limits what providers cost.
+    budget_usd = Decimal(0) if settings.llm_provider == "offline" else settings.monthly_budget_usd
+    budget = BudgetGuard(SqliteSpendStore(settings.spend_path), budget_usd)
     pipeline = Pipeline(settings, index, generator, feedback, budget, models.fallback)
     return Services(settings, index, feedback, pipeline, budget, models.breakers)
 

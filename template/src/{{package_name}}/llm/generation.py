@@ -68,7 +68,7 @@ class Generator:
                 async for piece in result.stream_text(delta=True, debounce_by=None):
                     pieces.append(piece)
                     yield piece
-                usage = result.usage()
+                usage = result.usage
                 messages = result.all_messages()
         yield _draft("".join(pieces), messages, usage.input_tokens, usage.output_tokens)
 
