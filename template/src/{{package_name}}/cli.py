@@ -76,7 +76,7 @@ def serve(
         ensure_index(services)
     uvicorn.run(
         # Several workers each build their own services; what they share lives in the stores.
-        service if workers == 1 else f"{__package__}.app:create_app",
+        service if workers == 1 else f"{__package__}.app:create_worker_app",
         factory=workers > 1,
         workers=workers,
         host=host or settings.host,

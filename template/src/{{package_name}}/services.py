@@ -8,7 +8,7 @@ import structlog
 from .budget import BudgetGuard
 from .feedback import FeedbackStore
 from .ingest import ingest
-from .llm.generation import Generator
+from .llm.generation import Generator, OfflineGenerator
 from .llm.providers import build_models
 from .llm.resilience import CircuitBreaker
 from .pipeline import Pipeline
@@ -34,8 +34,10 @@ def build_services(settings: Settings) -> Services:
     index = open_index(settings)
     feedback = FeedbackStore(settings.feedback_path)
     models = build_models(settings)
-    generator = Generator(
-        models.model, settings.llm_timeout_seconds, settings.llm_max_output_tokens
+    generator = (
+        OfflineGenerator()
+        if settings.llm_provider == "offline"
+        else Generator(models.model, settings.llm_timeout_seconds, settings.llm_max_output_tokens)
     )
     # Offline answers cost nothing: the budget only limits what providers cost.
     budget_usd = Decimal(0) if settings.llm_provider == "offline" else settings.monthly_budget_usd

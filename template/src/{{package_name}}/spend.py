@@ -5,11 +5,12 @@ directory, shared by every worker process on the machine and kept across restart
 """
 
 import sqlite3
-from contextlib import closing
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
+
+from .sqlite_connections import SqliteConnections
 
 # Amounts are stored as whole nano-dollars: exact sums, no float drift.
 _NANOS = Decimal(1_000_000_000)
@@ -46,13 +47,14 @@ class SqliteSpendStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
+        self._connections = SqliteConnections(path)
+        with self._connection() as db:
             db.executescript(_SCHEMA)
 
     def record(self, request_id: str, model: str, cost_usd: Decimal, at: datetime) -> Decimal:
         nanos = int((cost_usd * _NANOS).to_integral_value())
         month = month_of(at)
-        with closing(self._connect()) as db, db:
+        with self._connection() as db:
             inserted = db.execute(
                 "INSERT OR IGNORE INTO spend VALUES (?, ?, ?, ?, ?)",
                 (request_id, at.astimezone(UTC).isoformat(), month, model, nanos),
@@ -69,12 +71,11 @@ class SqliteSpendStore:
         return Decimal(total[0] if total else 0) / _NANOS
 
     def month_total(self, month: str) -> Decimal:
-        with closing(self._connect()) as db:
+        with self._connection() as db:
             row = db.execute(
                 "SELECT cost_nanos FROM monthly_spend WHERE month = ?", (month,)
             ).fetchone()
         return Decimal(row[0] if row else 0) / _NANOS
 
-    def _connect(self) -> sqlite3.Connection:
-        # Several workers write here: wait for a lock rather than fail.
-        return sqlite3.connect(self.path, timeout=10)
+    def _connection(self) -> sqlite3.Connection:
+        return self._connections.get()
