@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import NotFound
-from .sqlite_connections import SqliteConnections
 from .schemas import Answer, FeedbackRequest
+from .sqlite_connections import SqliteConnections
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
