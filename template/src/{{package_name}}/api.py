@@ -1,7 +1,7 @@
 """The HTTP routes: ask (whole or streamed), feedback, liveness and readiness."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 import structlog
@@ -10,16 +10,13 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from .auth import require_api_key
 from .errors import NotReady, ServiceError
+from .http_errors import documented_responses
 from .observability.requests import current_request_id
-from .schemas import Answer, AskRequest, ErrorBody, FeedbackReceipt, FeedbackRequest
+from .schemas import Answer, AskRequest, FeedbackReceipt, FeedbackRequest
 from .services import Services
 
 router = APIRouter()
 Authenticated = Annotated[None, Depends(require_api_key)]
-
-_ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 413, 422, 429, 503)
-}
 
 
 def services(request: Request) -> Services:
@@ -30,14 +27,35 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-@router.post("/v1/ask", response_model=Answer, responses=_ERRORS, tags=["answers"])
+def _json_errors(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """Errors before a stream opens are JSON envelopes, not events: document them so.
+
+    The envelope schemas are the ones POST /v1/ask registers for the same statuses."""
+    for entry in responses.values():
+        model = entry.pop("model", None)
+        if model is not None:
+            schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+            entry["content"] = {"application/json": {"schema": schema}}
+    return responses
+
+
+@router.post(
+    "/v1/ask",
+    response_model=Answer,
+    responses=documented_responses(200, 400, 401, 413, 422, 429, 503),
+    tags=["answers"],
+)
 async def ask(body: AskRequest, _: Authenticated, svc: ServicesDep) -> Answer:
     """Answer a question from the indexed documents, with citations and a confidence score."""
     return await svc.pipeline.ask(body.question)
 
 
 @router.post(
-    "/v1/ask/stream", response_class=EventSourceResponse, responses=_ERRORS, tags=["answers"]
+    "/v1/ask/stream",
+    response_class=EventSourceResponse,
+    # Refusals and failures after the stream opens arrive as `error` events.
+    responses=_json_errors(documented_responses(200, 401, 413, 422)),
+    tags=["answers"],
 )
 async def ask_stream(
     body: AskRequest, _: Authenticated, svc: ServicesDep
@@ -63,7 +81,7 @@ async def ask_stream(
     "/v1/feedback",
     response_model=FeedbackReceipt,
     status_code=status.HTTP_201_CREATED,
-    responses={**_ERRORS, 404: {"model": ErrorBody}},
+    responses=documented_responses(201, 401, 404, 413, 422),
     tags=["answers"],
 )
 async def feedback(body: FeedbackRequest, _: Authenticated, svc: ServicesDep) -> FeedbackReceipt:
@@ -72,13 +90,13 @@ async def feedback(body: FeedbackRequest, _: Authenticated, svc: ServicesDep) ->
     return FeedbackReceipt(request_id=body.request_id, rating=body.rating)
 
 
-@router.get("/healthz", tags=["operations"])
+@router.get("/healthz", responses=documented_responses(200), tags=["operations"])
 async def healthz() -> dict[str, str]:
     """200 while the process lives."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"model": ErrorBody}}, tags=["operations"])
+@router.get("/readyz", responses=documented_responses(200, 503), tags=["operations"])
 async def readyz(svc: ServicesDep) -> dict[str, object]:
     """200 when the index has content and the model is configured, else 503."""
     chunks = await anyio.to_thread.run_sync(svc.index.chunk_count)

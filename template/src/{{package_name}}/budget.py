@@ -43,8 +43,14 @@ class BudgetGuard:
             return fallback
         raise BudgetExceeded(
             f"This month's model budget of ${self.monthly_budget_usd} is spent; "
-            "answers resume next month, or raise APP_MONTHLY_BUDGET_USD."
+            "answers resume next month, or raise APP_MONTHLY_BUDGET_USD.",
+            retry_after_seconds=self.seconds_to_next_month(),
         )
+
+    def seconds_to_next_month(self) -> int:
+        now = self.clock().astimezone(UTC)
+        year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+        return max(1, int((datetime(year, month, 1, tzinfo=UTC) - now).total_seconds()))
 
     async def record(self, request_id: str, model: str, cost_usd: float | None) -> None:
         # An unknown price is logged where it is found (llm/costs.py) and counts as 0 here.
