@@ -9,9 +9,11 @@ from decimal import Decimal
 
 import structlog
 from pydantic_ai import Agent
+from pydantic_ai.direct import model_request
 from pydantic_ai.exceptions import AgentRunError
-from pydantic_ai.messages import ModelMessage, ModelResponse
+from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
 from pydantic_ai.models import Model
+from pydantic_ai.settings import ModelSettings
 
 from ..errors import ProviderUnavailable
 from ..retrieval import Passage
@@ -40,25 +42,30 @@ class Generator:
     ) -> None:
         self.model = model
         self.model_name = model.model_name
+        # One deadline over every attempt, enforced by pydantic-ai for every provider.
+        self._model_settings: ModelSettings = {
+            "request_timeout": timeout_seconds,
+            "max_tokens": max_output_tokens,
+        }
         self._agent = Agent(
-            model,
-            instructions=INSTRUCTIONS,
-            output_type=str,
-            # One deadline over every attempt, enforced by pydantic-ai for every provider.
-            model_settings={"request_timeout": timeout_seconds, "max_tokens": max_output_tokens},
+            model, instructions=INSTRUCTIONS, output_type=str, model_settings=self._model_settings
         )
 
     async def draft(
         self, question: str, passages: list[Passage], model: Model | None = None
     ) -> Draft:
-        with _provider_errors():
-            result = await self._agent.run(render_prompt(question, passages), model=model)
-        return _draft(
-            result.output,
-            result.all_messages(),
-            result.usage.input_tokens,
-            result.usage.output_tokens,
+        # One direct model request: the agent run's graph around it cost more CPU than
+        # the rest of the service's work on a request.
+        request = ModelRequest(
+            parts=[UserPromptPart(render_prompt(question, passages))], instructions=INSTRUCTIONS
         )
+        with _provider_errors():
+            response = await model_request(
+                model or self.model, [request], model_settings=self._model_settings
+            )
+        text = "".join(part.content for part in response.parts if isinstance(part, TextPart))
+        usage = response.usage
+        return _draft(text, [response], usage.input_tokens, usage.output_tokens)
 
     async def stream(
         self, question: str, passages: list[Passage], model: Model | None = None
