@@ -51,8 +51,11 @@ def _services(settings: Settings) -> Services:
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (APP_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (APP_PORT).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (APP_WORKERS).")
+    ] = None,
 ) -> None:
-    """Run the HTTP API."""
+    """Run the HTTP API, in one process or several sharing the port."""
     import uvicorn
 
     from .app import create_app
@@ -60,13 +63,22 @@ def serve(
 
     # The service logs JSON lines on stdout; the other commands keep stdout for results.
     settings = _settings(stream=sys.stdout)
+    workers = workers or settings.workers
     try:
-        service = create_app(services=_services(settings))
+        # Built here first so a bad setting stops start-up once, with its message, and an
+        # empty index is ingested once rather than by every worker.
+        services = _services(settings)
+        service = create_app(services=services)
     except AuthConfigError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
+    if workers > 1:
+        ensure_index(services)
     uvicorn.run(
-        service,
+        # Several workers each build their own services; what they share lives in the stores.
+        service if workers == 1 else f"{__package__}.app:create_worker_app",
+        factory=workers > 1,
+        workers=workers,
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,
@@ -96,6 +108,9 @@ def ingest() -> None:
 def ask(
     question: Annotated[str, typer.Argument(help="The question to answer.")],
     json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    stream: Annotated[
+        bool, typer.Option("--stream", help="Print the answer as the model writes it.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show the log lines too.")] = False,
 ) -> None:
     """Answer one question from the indexed documents."""
@@ -104,18 +119,31 @@ def ask(
     try:
         with request_context():
             ensure_index(services)
+            if stream and not json:
+                answer = asyncio.run(_stream_answer(services, question))
+                _print_sources(answer)
+                return
             answer = asyncio.run(services.pipeline.ask(question))
     except ServiceError as error:
-        err.print(f"[red]{error.code}:[/red] {error.message}")
+        err.print(f"\n[red]{error.code}:[/red] {error.message}")
         raise typer.Exit(1) from error
     if json:
         print(answer.model_dump_json(indent=2))
     else:
-        _print_answer(answer)
+        out.print(answer.answer, markup=False, highlight=False)
+        _print_sources(answer)
 
 
-def _print_answer(answer: Answer) -> None:
-    out.print(answer.answer, markup=False, highlight=False)
+async def _stream_answer(services: Services, question: str) -> Answer:
+    async for item in services.pipeline.ask_stream(question):
+        if isinstance(item, Answer):
+            out.print()
+            return item
+        out.print(item, end="", markup=False, highlight=False)
+    raise RuntimeError("the answer stream ended without its answer")
+
+
+def _print_sources(answer: Answer) -> None:
     if answer.citations:
         out.print("\nSources:")
         for citation in answer.citations:

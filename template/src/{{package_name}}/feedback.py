@@ -4,13 +4,13 @@ Answers below the review threshold, and answers rated down, form the review queu
 """
 
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import NotFound
 from .schemas import Answer, FeedbackRequest
+from .sqlite_connections import SqliteConnections
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -47,11 +47,12 @@ class FeedbackStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
+        self._connections = SqliteConnections(path)
+        with self._connection() as db:
             db.executescript(_SCHEMA)
 
     def record_answer(self, question: str, answer: Answer) -> None:
-        with closing(self._connect()) as db, db:
+        with self._connection() as db:
             db.execute(
                 "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -67,7 +68,7 @@ class FeedbackStore:
             )
 
     def add_feedback(self, feedback: FeedbackRequest) -> None:
-        with closing(self._connect()) as db, db:
+        with self._connection() as db:
             known = db.execute(
                 "SELECT 1 FROM answers WHERE request_id = ?", (feedback.request_id,)
             ).fetchone()
@@ -85,7 +86,7 @@ class FeedbackStore:
 
     def review_queue(self, limit: int = 50) -> list[ReviewItem]:
         """Low-confidence and down-rated answers, newest first."""
-        with closing(self._connect()) as db:
+        with self._connection() as db:
             rows = db.execute(
                 """
                 SELECT a.request_id, a.question, a.answer, a.confidence, f.rating, f.correction
@@ -100,8 +101,8 @@ class FeedbackStore:
             ).fetchall()
         return [ReviewItem(*row) for row in rows]
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+    def _connection(self) -> sqlite3.Connection:
+        return self._connections.get()
 
 
 def _now() -> str:
