@@ -62,7 +62,7 @@ def serve(
     settings = _settings(stream=sys.stdout)
     try:
         service = create_app(services=_services(settings))
-    except AuthConfigError as error:
+    except (AuthConfigError, SettingsError) as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
     uvicorn.run(

@@ -8,7 +8,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import ServiceError, Unauthorized
+from .errors import GuardrailRefusal, ServiceError, Unauthorized
+from .observability.metrics import record_guardrail_block
 from .observability.requests import current_request_id
 
 
@@ -17,6 +18,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def service_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, ServiceError)
+        if isinstance(error, GuardrailRefusal):
+            record_guardrail_block(error.code)
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
         return error_response(request, error.status_code, error.code, error.message, headers)
 
