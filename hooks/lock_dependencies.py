@@ -45,11 +45,16 @@ def main(project: Path) -> int:
     except subprocess.TimeoutExpired:
         result = None
     if result is None or result.returncode != 0:
-        reason = "timed out" if result is None else (result.stderr.strip().splitlines() or ["failed"])[-1]
+        reason = "timed out" if result is None else _first_error(result.stderr)
         print(f"uv lock did not finish ({reason}): no uv.lock yet; the first `make setup` makes it")
         return 0
     print("wrote uv.lock: commit it, CI and the image install exactly these versions")
     return 0
+
+
+def _first_error(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return next((line for line in lines if line.startswith("error")), lines[-1] if lines else "failed")
 
 
 if __name__ == "__main__":
