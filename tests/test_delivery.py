@@ -150,6 +150,22 @@ def test_python_version_answer_picks_the_base_image_and_ci(delivery_projects: di
                 assert f"{version}" in ci_file.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
+def test_make_help_lists_every_target(delivery_projects: dict[str, Path]) -> None:
+    if shutil.which("make") is None:
+        pytest.fail("make is not installed: apt-get install -y make")
+    for name in ("github-compose-prometheus", "none-kubernetes-otel"):
+        listed = check(run(["make", "help"], cwd=delivery_projects[name])).stdout
+        targets = {line.split()[0] for line in listed.splitlines() if line.strip()}
+        deploy = f"deploy-{answers_of(name)[1]}"
+        expected = {"help", "setup", "dev", "demo", "test", "lint", "eval", "loadtest", "docker-build", deploy}
+        assert targets == expected, listed
+        # The deploy target does what it says, shown without running it.
+        planned = check(run(["make", "--dry-run", deploy], cwd=delivery_projects[name])).stdout
+        command = "kubectl apply --kustomize k8s/overlays/prod" if "kubernetes" in deploy else "docker compose up"
+        assert command in planned
+
+
 # ---------------------------------------------------------------------------------------
 # The container
 # ---------------------------------------------------------------------------------------
