@@ -70,6 +70,9 @@ def delivery_projects(template_copy: Path, tmp_path_factory: pytest.TempPathFact
     """Every combination, its delivery files rendered; the Python version cycles through all."""
     projects = {}
     versions = itertools.cycle(PYTHON_VERSIONS)
+    # These change compose.yaml, the prod overlay and the Ingress: both values of each occur.
+    index_backends = itertools.cycle(["sqlite", "postgres"])
+    web_ui = itertools.cycle([True, True, False])
     for ci, deploy, observability in COMBINATIONS:
         name = combination_id(ci, deploy, observability)
         answers: dict[str, Any] = {
@@ -78,6 +81,8 @@ def delivery_projects(template_copy: Path, tmp_path_factory: pytest.TempPathFact
             "deploy_target": deploy,
             "observability": observability,
             "python_version": next(versions),
+            "index_backend": next(index_backends),
+            "include_web_ui": next(web_ui),
         }
         dst = tmp_path_factory.mktemp(name) / "project"
         copier.run_copy(
@@ -202,8 +207,10 @@ def test_compose_files_are_valid_and_keep_data_in_volumes(delivery_projects: dic
     for name, project in delivery_projects.items():
         compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
         _, deploy, observability = answers_of(name)
+        index_backend = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))["index_backend"]
         services = set(compose["services"])
         expected = {"app"} | ({"redis"} if deploy == "kubernetes" else set())
+        expected |= {"postgres"} if index_backend == "postgres" else set()
         expected |= {"prometheus"} if "prometheus" in observability else set()
         expected |= {"otel-collector"} if "otel" in observability else set()
         assert services == expected, name
