@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import GuardrailRefusal, ServiceError, TooManyRequests, Unauthorized
 from .observability.metrics import record_guardrail_block
-from .observability.requests import current_request_id
+from .observability.requests import HEADER, current_request_id
 
 # Errors raised by the framework rather than by the service: their status and code.
 _FRAMEWORK_CODES = {
@@ -55,8 +55,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, error.status_code, code, str(error.detail), error.headers)
 
     async def unexpected_error(request: Request, error: Exception) -> Response:
-        structlog.get_logger(__name__).exception("unhandled_error")
-        return error_response(request, 500, "internal_error", "Something went wrong on our side.")
+        # Handled outside the request's middleware: name the request in the log and header.
+        request_id = _request_id(request)
+        structlog.get_logger(__name__).exception("unhandled_error", request_id=request_id)
+        message = "Something went wrong on our side."
+        return error_response(request, 500, "internal_error", message, {HEADER: request_id})
 
     app.add_exception_handler(ServiceError, service_error)
     app.add_exception_handler(RequestValidationError, validation_error)
@@ -71,9 +74,12 @@ def error_response(
     message: str,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    request_id = getattr(request.state, "request_id", None) or current_request_id()
-    body = {"error": {"code": code, "message": message, "request_id": request_id}}
+    body = {"error": {"code": code, "message": message, "request_id": _request_id(request)}}
     return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def _request_id(request: Request) -> str:
+    return getattr(request.state, "request_id", None) or current_request_id()
 
 
 def _headers_for(error: ServiceError) -> dict[str, str] | None:
