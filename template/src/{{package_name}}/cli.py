@@ -69,7 +69,7 @@ def serve(
         # empty index is ingested once rather than by every worker.
         services = _services(settings)
         service = create_app(services=services)
-    except AuthConfigError as error:
+    except (AuthConfigError, SettingsError) as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
     if workers > 1:

@@ -18,6 +18,7 @@ from .feedback import FeedbackStore
 from .guardrails.input import check_question
 from .llm.generation import Draft, Generator
 from .llm.prompt import DONT_KNOW
+from .observability.metrics import record_answer
 from .observability.requests import current_request_id
 from .retrieval import Index, Passage
 from .schemas import Answer, Usage
@@ -83,6 +84,7 @@ class Pipeline:
         )
         await self.budget.record(answer.request_id, draft.model, draft.cost_usd)
         await anyio.to_thread.run_sync(self.feedback.record_answer, question, answer)
+        record_answer(answer)
         log.info(
             "answered",
             passages=len(passages),

@@ -93,6 +93,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # Observability: Prometheus at /metrics; OpenTelemetry traces over OTLP, opt-in (the
+    # exporter reads the standard OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_SERVICE_NAME).
+    metrics_enabled: bool = about.METRICS_ENABLED
+    tracing_enabled: bool = False
+    otlp_endpoint: str | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_api_keys(cls, value: object) -> object:
