@@ -3,6 +3,7 @@
 Open the module named in each step to see how it is done.
 """
 
+import time
 from dataclasses import dataclass
 
 import anyio
@@ -33,6 +34,7 @@ class Pipeline:
 
     async def ask(self, question: str) -> Answer:
         request_id = current_request_id()
+        started = time.perf_counter()
         question = check_question(question, self.settings)
 
         passages = await anyio.to_thread.run_sync(self.index.search, question, self.settings.top_k)
@@ -57,7 +59,8 @@ class Pipeline:
                 cost_usd=draft.cost_usd,
             ),
         )
-        await anyio.to_thread.run_sync(self.feedback.record_answer, question, answer)
+        latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        await anyio.to_thread.run_sync(self.feedback.record_answer, question, answer, latency_ms)
         log.info(
             "answered",
             passages=len(passages),
