@@ -10,7 +10,8 @@ _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
-th, td { text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+th, td { text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #ddd; }
+td { vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .pass { color: #1a7f37; } .fail { color: #cf222e; font-weight: bold; } .skipped { color: #9a6700; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
@@ -62,7 +63,9 @@ def threshold_bars(bars: Sequence[Bar], width: int = 640) -> str:
         scale = max(bar.value or 0.0, bar.threshold or 0.0, 1e-9) * 1.15
         if 0 <= (bar.value or 0) <= 1 and (bar.threshold is None or bar.threshold <= 1):
             scale = 1.0
-        colour = NEUTRAL_COLOUR if bar.passed is None else PASS_COLOUR if bar.passed else FAIL_COLOUR
+        colour = (
+            NEUTRAL_COLOUR if bar.passed is None else PASS_COLOUR if bar.passed else FAIL_COLOUR
+        )
         parts.append(
             f'<text x="0" y="{y + 17}" font-size="12">{escape(bar.label)}</text>'
             f'<rect x="{label_width}" y="{y + 5}" width="{plot}" height="14" fill="#eaeef2"/>'
@@ -72,7 +75,8 @@ def threshold_bars(bars: Sequence[Bar], width: int = 640) -> str:
             parts.append(
                 f'<rect x="{label_width}" y="{y + 5}" width="{length:.1f}" height="14" '
                 f'fill="{colour}"><title>{escape(bar.label)}: {bar.value:g}</title></rect>'
-                f'<text x="{label_width + plot + 6}" y="{y + 17}" font-size="12">{bar.value:g}</text>'
+                f'<text x="{label_width + plot + 6}" y="{y + 17}" font-size="12">'
+                f"{bar.value:g}</text>"
             )
         else:
             parts.append(

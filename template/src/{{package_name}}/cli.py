@@ -259,7 +259,9 @@ def import_feedback(
 @eval_app.command("accept")
 def accept_candidates(
     ctx: typer.Context,
-    names: Annotated[list[str] | None, typer.Argument(help="Cases to accept; none means all.")] = None,
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Cases to accept; none means all.")
+    ] = None,
     candidates: Annotated[Path, typer.Option(help="Where candidate cases are.")] = Path(
         "evals/candidates.yaml"
     ),
@@ -283,7 +285,9 @@ def report(
         typer.Option(formats=["%Y-%m-%d"], help="First day to count (YYYY-MM-DD); default: all."),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    html: Annotated[Path | None, typer.Option(help="Also write the report, with charts, here.")] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Also write the report, with charts, here.")
+    ] = None,
 ) -> None:
     """Set what the service did (its own records) against GOALS.md."""
     from .feedback import FeedbackStore

@@ -76,9 +76,7 @@ class FeedbackStore:
                     if column not in present:
                         db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
-    def record_answer(
-        self, question: str, answer: Answer, latency_ms: float | None = None
-    ) -> None:
+    def record_answer(self, question: str, answer: Answer, latency_ms: float | None = None) -> None:
         with closing(self._connect()) as db, db:
             db.execute(
                 "INSERT OR REPLACE INTO answers (request_id, created_at, question, answer, "

@@ -16,8 +16,24 @@ from .feedback import AnswerRecord
 
 # Units in which "baseline minus target" is time a person saves on each question.
 TIME_UNITS = frozenset(
-    {"second", "seconds", "sec", "secs", "s", "minute", "minutes", "min", "mins",
-     "hour", "hours", "h", "hr", "hrs", "day", "days"}
+    {
+        "second",
+        "seconds",
+        "sec",
+        "secs",
+        "s",
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "hour",
+        "hours",
+        "h",
+        "hr",
+        "hrs",
+        "day",
+        "days",
+    }
 )
 
 
@@ -138,9 +154,9 @@ def _ms(value: float | None) -> str:
 def lines(report: KpiReport) -> list[tuple[str, str]]:
     """The report as (label, value) pairs: the text, and the HTML table, show the same."""
     usage = report.usage
-    cost = (
-        f"${usage.cost_usd / usage.answers:.4f}" if usage.answers else "n/a (none yet)"
-    ) + (f" ({usage.cost_unknown} answers of unknown price left out)" if usage.cost_unknown else "")
+    cost = (f"${usage.cost_usd / usage.answers:.4f}" if usage.answers else "n/a (none yet)") + (
+        f" ({usage.cost_unknown} answers of unknown price left out)" if usage.cost_unknown else ""
+    )
     days_left = (
         f"{report.days_left} days left"
         if report.days_left >= 0

@@ -7,6 +7,7 @@ citing the sources, a refusal ("I don't know") or a block by a guardrail.
 from pathlib import Path
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_evals import Dataset
 
@@ -46,13 +47,14 @@ def load_dataset(path: Path) -> GoldenDataset:
         raise DatasetError(f"{path} does not exist: create it, or pass --dataset PATH.")
     try:
         dataset = GoldenDataset.from_file(path)
-    except ValueError as error:  # pydantic's ValidationError and YAML errors included
+    except (ValueError, yaml.YAMLError) as error:  # pydantic's ValidationError is a ValueError
         raise DatasetError(f"{path} is not a valid dataset: {error}") from error
     problems = [problem for case in dataset.cases for problem in _case_problems(case)]
     names = [case.name for case in dataset.cases]
-    problems += [f"case name {name!r} is used twice" for name in sorted(
-        {name for name in names if names.count(name) > 1 and name}
-    )]
+    problems += [
+        f"case name {name!r} is used twice"
+        for name in sorted({name for name in names if names.count(name) > 1 and name})
+    ]
     if not dataset.cases:
         problems.append("it has no cases")
     if problems:
@@ -68,5 +70,7 @@ def _case_problems(case: object) -> list[str]:
     if expected.outcome == "answer" and not (expected.facts or expected.sources):
         return [f"case {name!r} expects an answer but lists no facts or sources, so it cannot fail"]
     if expected.outcome != "answer" and (expected.facts or expected.sources):
-        return [f"case {name!r} expects a {expected.outcome} but lists facts or sources: remove them"]
+        return [
+            f"case {name!r} expects a {expected.outcome} but lists facts or sources: remove them"
+        ]
     return []

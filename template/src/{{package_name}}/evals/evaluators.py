@@ -76,7 +76,8 @@ class CitationMatch(Evaluator[Question, Any, CaseInfo]):
         wanted, cited = set(expected.sources), set(observed.cited_sources)
         scores = {
             "citation_recall": EvaluationReason(
-                len(wanted & cited) / len(wanted), f"cited {sorted(cited)}, expected {sorted(wanted)}"
+                len(wanted & cited) / len(wanted),
+                f"cited {sorted(cited)}, expected {sorted(wanted)}",
             )
         }
         if cited:

@@ -40,7 +40,9 @@ class GateResult:
 
 
 def run_gate(
-    settings: Settings, paths: EvalPaths, on_start: Callable[[int], None] | None = None,
+    settings: Settings,
+    paths: EvalPaths,
+    on_start: Callable[[int], None] | None = None,
     on_case: Callable[[], None] | None = None,
 ) -> GateResult:
     """Raises DatasetError, ThresholdsError or ProviderConfigError before running anything."""
@@ -59,7 +61,7 @@ def run_gate(
     run_at = now.isoformat(timespec="seconds")
     report = report_json(run, run_at, verdicts, str(paths.dataset))
     paths.reports.mkdir(parents=True, exist_ok=True)
-    stem = f"eval-{now:%Y%m%d-%H%M%S}-{run.provider}"
+    stem = f"eval-{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}-{run.provider}"
     json_path = paths.reports / f"{stem}.json"
     html_path = paths.reports / f"{stem}.html"
     json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -47,14 +47,18 @@ def measure(run: EvalRun, review_threshold: float) -> list[Measurement]:
     return [
         _mean("fact_recall", _scores(cases, "fact_recall"), "answerable cases"),
         _mean("citation_precision", _scores(cases, "citation_precision"), "answers with citations"),
-        _mean("citation_recall", _scores(cases, "citation_recall"), "answers with expected sources"),
+        _mean(
+            "citation_recall", _scores(cases, "citation_recall"), "answers with expected sources"
+        ),
         _mean(
             "retrieval_recall_at_k",
             _scores(cases, "retrieval_recall"),
             f"cases with expected sources, k = {run.top_k}",
         ),
         _mean("retrieval_mrr", _scores(cases, "reciprocal_rank"), "cases with expected sources"),
-        _mean("correct_refusal", _scores(cases, "refused"), "questions the documents cannot answer"),
+        _mean(
+            "correct_refusal", _scores(cases, "refused"), "questions the documents cannot answer"
+        ),
         _mean("guardrail_block_rate", _scores(cases, "blocked"), "attacks"),
         _calibration(answerable, review_threshold),
         _latency("latency_p50_ms", reached, 50),
@@ -132,7 +136,9 @@ def _cost(cases: list[ReportCase[Any, Any, Any]]) -> Measurement:
             f"{len(costs)} answers",
             skipped=f"no public price for {', '.join(unknown)}",
         )
-    return Measurement("cost_per_answer_usd", round(sum(costs) / len(costs), 6), f"{len(costs)} answers")
+    return Measurement(
+        "cost_per_answer_usd", round(sum(costs) / len(costs), 6), f"{len(costs)} answers"
+    )
 
 
 def _faithfulness(cases: list[ReportCase[Any, Any, Any]], judged: bool) -> Measurement:

@@ -9,9 +9,7 @@ from .run import EvalRun
 from .thresholds import Verdict
 
 
-def report_json(
-    run: EvalRun, run_at: str, verdicts: list[Verdict], dataset: str
-) -> dict[str, Any]:
+def report_json(run: EvalRun, run_at: str, verdicts: list[Verdict], dataset: str) -> dict[str, Any]:
     return {
         "run_at": run_at,
         "dataset": dataset,
@@ -58,8 +56,8 @@ def report_html(report: dict[str, Any], history: list[dict[str, Any]], title: st
     metrics = report["metrics"]
     verdict_word = "passed" if report["passed"] else "FAILED"
     summary = (
-        f'<p>Run {escape(report["run_at"])} with {escape(report["provider"])} '
-        f'({escape(report["model"])}), {len(report["cases"])} cases in {report["seconds"]} s: '
+        f"<p>Run {escape(report['run_at'])} with {escape(report['provider'])} "
+        f"({escape(report['model'])}), {len(report['cases'])} cases in {report['seconds']} s: "
         f'<span class="{"pass" if report["passed"] else "fail"}">{verdict_word}</span>.</p>'
     )
     rows = [
@@ -87,14 +85,20 @@ def report_html(report: dict[str, Any], history: list[dict[str, Any]], title: st
     )
     runs = [*history, {"metrics": {m["name"]: m["value"] for m in metrics}}]
     trends = "".join(
-        f"<figure>{line_chart(m['name'], [run['metrics'].get(m['name']) for run in runs], _bound(m['threshold']))}</figure>"
+        "<figure>"
+        + line_chart(
+            m["name"], [run["metrics"].get(m["name"]) for run in runs], _bound(m["threshold"])
+        )
+        + "</figure>"
         for m in metrics
         if m["status"] != "skipped"
     )
     case_rows = [
         [
             escape(case["name"]),
-            '<span class="pass">pass</span>' if case["passed"] else '<span class="fail">fail</span>',
+            '<span class="pass">pass</span>'
+            if case["passed"]
+            else '<span class="fail">fail</span>',
             escape(case.get("question", "")),
             escape(
                 "; ".join(
@@ -116,7 +120,7 @@ def report_html(report: dict[str, Any], history: list[dict[str, Any]], title: st
             numeric={1, 4},
         )
         + f"<figure>{bars}</figure>"
-        + f"<h2>Trend over {len(runs)} runs</h2><div class=\"charts\">{trends}</div>"
+        + f'<h2>Trend over {len(runs)} runs</h2><div class="charts">{trends}</div>'
         + "<h2>Cases</h2>"
         + table(["case", "result", "question", "what fell short"], case_rows, numeric=set())
     )
