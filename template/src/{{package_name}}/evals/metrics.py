@@ -149,4 +149,15 @@ def _faithfulness(cases: list[ReportCase[Any, Any, Any]], judged: bool) -> Measu
             "LLM judge",
             skipped="the offline model has no judge: run with --provider set to a real one",
         )
-    return _mean("faithfulness", _scores(cases, "faithfulness"), "answers judged")
+    measured = _mean("faithfulness", _scores(cases, "faithfulness"), "answers judged")
+    errors = [
+        failure.error_message
+        for case in cases
+        for failure in case.evaluator_failures
+        if failure.name == "Faithfulness"
+    ]
+    if not errors:
+        return measured
+    # A judge that could not answer is a failure to measure, never a pass.
+    detail = f"{measured.detail}; the judge failed on {len(errors)} answers: {errors[0][:200]}"
+    return Measurement("faithfulness", None, detail)
