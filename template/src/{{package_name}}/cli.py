@@ -141,7 +141,6 @@ eval_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(eval_app, name="eval")
-_EVAL_PATHS = "Where the eval reads and writes."
 
 
 @eval_app.callback()

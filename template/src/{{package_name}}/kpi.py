@@ -129,18 +129,22 @@ def _implied(usage: Usage) -> tuple[str, str]:
     unit = about.METRIC_UNIT
     if unit.strip().lower() in TIME_UNITS:
         return (
-            f"{confident} answers needed no review; at {gap:g} {unit} each that is "
+            f"{_answers(confident)} needed no review; at {gap:g} {unit} each that is "
             f"{confident * gap:g} {unit} saved",
             f"each cited answer that needed no review saves the {gap:g} {unit} between the "
             f"baseline ({about.BASELINE_VALUE:g}) and the target ({about.TARGET_VALUE:g}), "
             f"as the value rationale assumes: {about.VALUE_RATIONALE}",
         )
     return (
-        f"{confident} answers needed no review; {about.SUCCESS_METRIC} is measured in {unit} "
+        f"{_answers(confident)} needed no review; {about.SUCCESS_METRIC} is measured in {unit} "
         f"by {about.OWNER_NAME} outside the service",
         f"answers cannot be converted into {unit}; only the measured {about.SUCCESS_METRIC} "
         "counts (GOALS.md, non-goals)",
     )
+
+
+def _answers(count: int) -> str:
+    return f"{count} answer" if count == 1 else f"{count} answers"
 
 
 def _share(part: int, whole: int) -> str:
