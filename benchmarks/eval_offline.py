@@ -191,7 +191,7 @@ def main() -> int:
         return 0
     seconds = report["median_seconds"]
     print(f"{args.cases} cases ({golden} golden cases repeated), {args.runs} runs, medians:")
-    print(f"  {'step':<46} {'wall s':>7} {'x pipeline':>11} {'CPU s':>7} {'x pipeline':>11} {'ms/case':>8}")
+    print(f"  {'step':<50} {'wall s':>7} {'x pipeline':>11} {'CPU s':>7} {'x pipeline':>11} {'ms/case':>8}")
     for key, label in (
         ("pipeline", "bare pipeline (baseline)"),
         ("eval", "eval: run_gate, in process"),
@@ -199,7 +199,7 @@ def main() -> int:
     ):
         wall, cpu = seconds[key], seconds[f"{key}_cpu"]
         print(
-            f"  {label:<46} {wall:>7.2f} {wall / seconds['pipeline']:>11.2f} {cpu:>7.2f}"
+            f"  {label:<50} {wall:>7.2f} {wall / seconds['pipeline']:>11.2f} {cpu:>7.2f}"
             f" {cpu / seconds['pipeline_cpu']:>11.2f} {1000 * wall / args.cases:>8.1f}"
         )
     print(f"  every eval passed: {report['every_eval_passed']}")
