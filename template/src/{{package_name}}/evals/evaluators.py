@@ -26,6 +26,7 @@ class Observed(BaseModel):
     confidence: float = 0.0
     refused: bool = False
     blocked: str | None = None
+    error: str | None = None
     latency_ms: float = 0.0
     cost_usd: float | None = 0.0
     model: str = ""
@@ -62,6 +63,8 @@ class FactRecall(Evaluator[Question, Any, CaseInfo]):
         reason = "every fact stated" if not missing else f"missing: {missing}"
         if observed.blocked:
             reason = f"blocked by the {observed.blocked} guardrail"
+        if observed.error:
+            reason = f"no answer: {observed.error}"
         return {"fact_recall": EvaluationReason(recall, reason)}
 
 
@@ -117,7 +120,7 @@ class RefusalCheck(Evaluator[Question, Any, CaseInfo]):
         observed, expected = observed_and_expected(ctx)
         if expected.outcome != "refusal":
             return {}
-        refused = observed.refused and not observed.blocked
+        refused = observed.refused and not (observed.blocked or observed.error)
         reason = "said it does not know" if refused else f"answered: {observed.answer[:120]}"
         return {"refused": EvaluationReason(1.0 if refused else 0.0, reason)}
 
@@ -148,7 +151,7 @@ class Faithfulness(Evaluator[Question, Any, CaseInfo]):
 
     async def evaluate(self, ctx: Context) -> Scores:
         observed, expected = observed_and_expected(ctx)
-        if expected.outcome != "answer" or observed.refused or observed.blocked:
+        if expected.outcome != "answer" or observed.refused or observed.blocked or observed.error:
             return {}
         grading = await judge_input_output(
             inputs={"question": ctx.inputs.question, "cited_passages": observed.cited_snippets},

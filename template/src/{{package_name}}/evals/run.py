@@ -15,7 +15,7 @@ import anyio
 from pydantic_evals import Dataset
 from pydantic_evals.reporting import EvaluationReport
 
-from ..errors import GuardrailRefusal, PayloadTooLarge
+from ..errors import GuardrailRefusal, PayloadTooLarge, ServiceError
 from ..ingest import ingest
 from ..llm.providers import build_model
 from ..services import Services, build_services
@@ -82,15 +82,21 @@ async def observe(services: Services, question: str) -> Observed:
     except (GuardrailRefusal, PayloadTooLarge) as refusal:
         latency = (time.perf_counter() - started) * 1000
         return Observed(blocked=refusal.code, latency_ms=latency, cost_usd=0.0)
+    except ServiceError as error:
+        # A provider that fails a case fails that case; it is not left out of the figures.
+        answer, failure = None, f"{error.code}: {error.message}"
     latency = (time.perf_counter() - started) * 1000
     passages = await anyio.to_thread.run_sync(
         services.index.search, question.strip(), services.settings.top_k
     )
+    retrieved = [passage.chunk.source for passage in passages]
+    if answer is None:
+        return Observed(retrieved_sources=retrieved, error=failure, latency_ms=latency)
     return Observed(
         answer=answer.answer,
         cited_sources=[citation.source for citation in answer.citations],
         cited_snippets=[citation.snippet for citation in answer.citations],
-        retrieved_sources=[passage.chunk.source for passage in passages],
+        retrieved_sources=retrieved,
         confidence=answer.confidence,
         refused=not answer.citations,
         latency_ms=latency,
