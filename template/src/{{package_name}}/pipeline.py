@@ -4,6 +4,7 @@ confidence. `ask` returns it whole; `ask_stream` yields the text as the model wr
 Open the module named in each step to see how it is done.
 """
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -39,15 +40,17 @@ class Pipeline:
     fallback: Model | None = None  # answers alone once the month's budget is spent
 
     async def ask(self, question: str) -> Answer:
+        started = time.perf_counter()
         question, passages = await self._retrieve(question)
         draft = NO_EVIDENCE
         if passages:
             model = await self.budget.model_for_request(self.generator.model, self.fallback)
             draft = await self.generator.draft(question, passages, model)
-        return await self._answer(question, passages, draft)
+        return await self._answer(question, passages, draft, started)
 
     async def ask_stream(self, question: str) -> AsyncIterator[str | Answer]:
         """The answer's text piece by piece, then the whole Answer."""
+        started = time.perf_counter()
         question, passages = await self._retrieve(question)
         draft = NO_EVIDENCE
         if passages:
@@ -59,14 +62,16 @@ class Pipeline:
                     yield piece
         else:
             yield draft.text
-        yield await self._answer(question, passages, draft)
+        yield await self._answer(question, passages, draft, started)
 
     async def _retrieve(self, question: str) -> tuple[str, list[Passage]]:
         question = check_question(question, self.settings)
         passages = await anyio.to_thread.run_sync(self.index.search, question, self.settings.top_k)
         return question, passages
 
-    async def _answer(self, question: str, passages: list[Passage], draft: Draft) -> Answer:
+    async def _answer(
+        self, question: str, passages: list[Passage], draft: Draft, started: float
+    ) -> Answer:
         citations = cite(draft.text, passages)
         confidence = score_confidence(question, draft.text, citations, passages)
         answer = Answer(
@@ -83,7 +88,8 @@ class Pipeline:
             ),
         )
         await self.budget.record(answer.request_id, draft.model, draft.cost_usd)
-        await anyio.to_thread.run_sync(self.feedback.record_answer, question, answer)
+        latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        await anyio.to_thread.run_sync(self.feedback.record_answer, question, answer, latency_ms)
         record_answer(answer)
         log.info(
             "answered",
