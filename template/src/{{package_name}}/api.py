@@ -26,10 +26,30 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
+def client_id(request: Request) -> str:
+    """Who the limits count against, set by authentication."""
+    client: str = getattr(request.state, "client_id", "unknown")
+    return client
+
+
+async def rate_limited(request: Request, _: Authenticated, svc: ServicesDep) -> str:
+    """Count the request against its client's limit; 429 when it is used up."""
+    client = client_id(request)
+    await anyio.to_thread.run_sync(svc.limiter.hit_request, client)
+    return client
+
+
+Client = Annotated[str, Depends(rate_limited)]
+
+
 @router.post("/v1/ask", response_model=Answer, responses=_ERRORS, tags=["answers"])
-async def ask(body: AskRequest, _: Authenticated, svc: ServicesDep) -> Answer:
+async def ask(body: AskRequest, client: Client, svc: ServicesDep) -> Answer:
     """Answer a question from the indexed documents, with citations and a confidence score."""
-    return await svc.pipeline.ask(body.question)
+    await anyio.to_thread.run_sync(svc.limiter.check_tokens, client)
+    answer = await svc.pipeline.ask(body.question)
+    tokens = answer.usage.input_tokens + answer.usage.output_tokens
+    await anyio.to_thread.run_sync(svc.limiter.spend_tokens, client, tokens)
+    return answer
 
 
 @router.post(
@@ -39,7 +59,7 @@ async def ask(body: AskRequest, _: Authenticated, svc: ServicesDep) -> Answer:
     responses={**_ERRORS, 404: {"model": ErrorBody}},
     tags=["answers"],
 )
-async def feedback(body: FeedbackRequest, _: Authenticated, svc: ServicesDep) -> FeedbackReceipt:
+async def feedback(body: FeedbackRequest, _: Client, svc: ServicesDep) -> FeedbackReceipt:
     """Rate an answer up or down, optionally with a correction."""
     await anyio.to_thread.run_sync(svc.feedback.add_feedback, body)
     return FeedbackReceipt(request_id=body.request_id, rating=body.rating)

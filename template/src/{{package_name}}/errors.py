@@ -9,9 +9,20 @@ class ServiceError(Exception):
     status_code = 500
     code = "internal_error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        rule: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        # The guardrails.yaml rule that refused the request, shown in the error body.
+        self.rule = rule
+        # Seconds until a retry may succeed, sent as the Retry-After header.
+        self.retry_after = retry_after
         if code:
             self.code = code
 
@@ -41,6 +52,11 @@ class NotFound(ServiceError):
 class NotReady(ServiceError):
     status_code = 503
     code = "not_ready"
+
+
+class RateLimited(ServiceError):
+    status_code = 429
+    code = "rate_limited"
 
 
 class ProviderUnavailable(ServiceError):

@@ -17,8 +17,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def service_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, ServiceError)
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
-        return error_response(request, error.status_code, error.code, error.message, headers)
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else {}
+        if error.retry_after is not None:
+            headers["Retry-After"] = str(error.retry_after)
+        return error_response(
+            request, error.status_code, error.code, error.message, headers or None, error.rule
+        )
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
@@ -45,9 +49,13 @@ def error_response(
     code: str,
     message: str,
     headers: dict[str, str] | None = None,
+    rule: str | None = None,
 ) -> Response:
     request_id = getattr(request.state, "request_id", None) or current_request_id()
-    body = {"error": {"code": code, "message": message, "request_id": request_id}}
+    detail = {"code": code, "message": message, "request_id": request_id}
+    if rule is not None:
+        detail["rule"] = rule
+    body = {"error": detail}
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 

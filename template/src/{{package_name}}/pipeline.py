@@ -1,4 +1,4 @@
-"""The whole answer, in order: guardrails -> retrieval -> model -> citations -> confidence.
+"""The whole answer, in order: guardrails -> retrieval -> model -> grounding -> answer.
 
 Open the module named in each step to see how it is done.
 """
@@ -9,11 +9,11 @@ import anyio
 import structlog
 from pydantic_ai.exceptions import AgentRunError
 
-from .citations import cite
 from .confidence import score_confidence
 from .errors import ProviderUnavailable
 from .feedback import FeedbackStore
-from .guardrails.input import check_question
+from .grounding import ground
+from .guardrails import Guardrails
 from .llm.generation import Draft, Generator
 from .llm.prompt import DONT_KNOW
 from .observability.requests import current_request_id
@@ -30,25 +30,26 @@ class Pipeline:
     index: Index
     generator: Generator
     feedback: FeedbackStore
+    guardrails: Guardrails
 
     async def ask(self, question: str) -> Answer:
         request_id = current_request_id()
-        question = check_question(question, self.settings)
+        checked = self.guardrails.input.check(question)
 
-        passages = await anyio.to_thread.run_sync(self.index.search, question, self.settings.top_k)
-        if passages:
-            draft = await self._draft(question, passages)
-        else:
-            # Nothing retrieved: no model call, no cost, and no invented answer.
-            draft = Draft(DONT_KNOW, "none", 0, 0, 0.0)
+        found = await anyio.to_thread.run_sync(self.index.search, checked.text, self.settings.top_k)
+        passages = self.guardrails.passages.screen(found)
+        # Nothing retrieved: no model call, no cost, and no invented answer.
+        draft = await self._draft(checked.text, passages) if passages else _DONT_KNOW
 
-        citations = cite(draft.text, passages)
-        confidence = score_confidence(question, draft.text, citations, passages)
+        grounding = ground(draft.text, passages, self.guardrails.policy.grounding.min_support)
+        verdict = self.guardrails.output.judge(draft.text, grounding, passages)
+        text, grounding = self.guardrails.output.final(draft.text, grounding, verdict)
+        confidence = score_confidence(checked.text, grounding.citations, passages, grounding.supported_share)
         answer = Answer(
-            answer=draft.text,
-            citations=citations,
+            answer=text,
+            citations=grounding.citations,
             confidence=confidence,
-            needs_review=confidence < self.settings.review_threshold,
+            needs_review=confidence < self.settings.review_threshold or verdict.needs_review,
             request_id=request_id,
             model=draft.model,
             usage=Usage(
@@ -57,13 +58,15 @@ class Pipeline:
                 cost_usd=draft.cost_usd,
             ),
         )
-        await anyio.to_thread.run_sync(self.feedback.record_answer, question, answer)
+        await anyio.to_thread.run_sync(self.feedback.record_answer, checked.text, answer)
         log.info(
             "answered",
+            **({"question": checked.text, "answer": text} if self.guardrails.log_text else {}),
             passages=len(passages),
-            citations=len(citations),
+            citations=len(answer.citations),
             confidence=confidence,
             needs_review=answer.needs_review,
+            review_reasons=verdict.reasons,
             model=draft.model,
             input_tokens=draft.input_tokens,
             output_tokens=draft.output_tokens,
@@ -79,3 +82,6 @@ class Pipeline:
             raise ProviderUnavailable(
                 "The language model provider did not answer; try again shortly."
             ) from error
+
+
+_DONT_KNOW = Draft(DONT_KNOW, "none", 0, 0, 0.0)

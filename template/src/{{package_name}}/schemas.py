@@ -56,6 +56,9 @@ class ErrorDetail(BaseModel):
     code: str
     message: str
     request_id: str
+    rule: str | None = Field(
+        default=None, description="The guardrails.yaml rule that refused the request."
+    )
 
 
 class ErrorBody(BaseModel):

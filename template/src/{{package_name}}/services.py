@@ -5,10 +5,12 @@ from dataclasses import dataclass
 import structlog
 
 from .feedback import FeedbackStore
+from .guardrails import build_guardrails
 from .ingest import ingest
 from .llm.generation import Generator
 from .llm.providers import build_model
 from .pipeline import Pipeline
+from .rate_limits import RateLimiter
 from .retrieval import Index, open_index
 from .settings import Settings
 
@@ -21,15 +23,18 @@ class Services:
     index: Index
     feedback: FeedbackStore
     pipeline: Pipeline
+    limiter: RateLimiter
 
 
 def build_services(settings: Settings) -> Services:
-    """Raises ProviderConfigError, naming the missing variable, before anything starts."""
+    """Raises ProviderConfigError, naming the missing variable, or GuardrailPolicyError,
+    naming the line of guardrails.yaml, before anything starts."""
+    guardrails = build_guardrails(settings)
     index = open_index(settings)
     feedback = FeedbackStore(settings.feedback_path)
     generator = Generator(build_model(settings), settings.llm_timeout_seconds)
-    pipeline = Pipeline(settings, index, generator, feedback)
-    return Services(settings, index, feedback, pipeline)
+    pipeline = Pipeline(settings, index, generator, feedback, guardrails)
+    return Services(settings, index, feedback, pipeline, RateLimiter(settings))
 
 
 def ensure_index(services: Services) -> int:

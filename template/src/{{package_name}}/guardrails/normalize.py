@@ -21,6 +21,7 @@ _LEETLIKE = re.compile(r"[a-z][0-9@$!|+]|[0-9@$!|+][a-z]", re.IGNORECASE)
 # Three or more single characters each followed by one space, dot, dash or star: the
 # separators inside such a run go, wider gaps between the spelled-out words stay.
 _SPACED = re.compile(r"(?<!\w)\w(?:[ .\-*]\w(?!\w)){2,}")
+_SPACED_SHORT = re.compile(r"(?<!\w)\w(?:[ .\-*]\w(?!\w))+")
 _SPACED_SEPARATOR = re.compile(r"[ .\-*]")
 _WIDE_GAP = re.compile(r" {2,}")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{%d,}={0,2}")
@@ -53,7 +54,8 @@ def rewritten_views(text: str, views: Views) -> list[str]:
     if views.leetspeak and _LEETLIKE.search(text):
         found.append(text.translate(_LEET))
     if views.spaced_letters and _SPACED.search(text):
-        joined = _SPACED.sub(lambda m: _SPACED_SEPARATOR.sub("", m.group()), text)
+        # Once a long run shows the trick is in use, short runs ("t o") are joined too.
+        joined = _SPACED_SHORT.sub(lambda m: _SPACED_SEPARATOR.sub("", m.group()), text)
         found.append(_WIDE_GAP.sub(" ", joined))
     return [view for view in found if view != text]
 

@@ -130,7 +130,6 @@ class ClassifierPolicy(_Strict):
 
 class Policy(_Strict):
     version: Literal[1]
-    max_question_chars: int = Field(ge=10)
     injection: InjectionPolicy
     views: Views = Views()
     topics: Topics = Topics()
