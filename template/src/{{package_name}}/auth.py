@@ -44,7 +44,9 @@ def require_api_key(
         )
     offered = api_key_digest(credentials.credentials).encode()
     # Every stored digest is compared, in constant time, so timing tells nothing either.
-    matches = [hmac.compare_digest(offered, key.get_secret_value().encode()) for key in settings.api_keys]
+    matches = [
+        hmac.compare_digest(offered, key.get_secret_value().encode()) for key in settings.api_keys
+    ]
     if not any(matches):
         raise Unauthorized("The API key is not valid.", code="invalid_api_key")
     # The rate limiter counts per key, by a short prefix of its digest, never the key.

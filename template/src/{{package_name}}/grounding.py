@@ -1,9 +1,10 @@
 """Grounding: which retrieved passages support each sentence of the answer.
 
 Citations come from the evidence, not from the model's memory: a sentence is supported
-by a passage holding at least `min_support` of its terms (`grounding.min_support` in guardrails.yaml). A
-`[n]` marker the model wrote puts passage n first when it supports the sentence at least
-half as well; a marker to a passage that was not retrieved is ignored. So a provider
+by a passage holding at least `min_support` of its terms (`grounding.min_support` in
+guardrails.yaml). A `[n]` marker the model wrote counts for passage n when that passage
+supports the sentence at least half as well; a marker to a passage that was not
+retrieved is ignored. So a provider
 answering in plain prose from the right passage is cited like one that writes markers.
 """
 

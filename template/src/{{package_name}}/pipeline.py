@@ -44,7 +44,9 @@ class Pipeline:
         grounding = ground(draft.text, passages, self.guardrails.policy.grounding.min_support)
         verdict = self.guardrails.output.judge(draft.text, grounding, passages)
         text, grounding = self.guardrails.output.final(draft.text, grounding, verdict)
-        confidence = score_confidence(checked.text, grounding.citations, passages, grounding.supported_share)
+        confidence = score_confidence(
+            checked.text, grounding.citations, passages, grounding.supported_share
+        )
         answer = Answer(
             answer=text,
             citations=grounding.citations,

@@ -35,7 +35,9 @@ def build_guardrails(settings: Settings) -> Guardrails:
     redact_for_provider = policy.pii.on_question[sensitivity] == "redact"
     return Guardrails(
         policy=policy,
-        input=InputGuard(policy, pii, sensitivity, settings.max_question_chars, load_classifier(policy)),
+        input=InputGuard(
+            policy, pii, sensitivity, settings.max_question_chars, load_classifier(policy)
+        ),
         passages=PassageGuard(policy, pii, mask_personal_data=redact_for_provider),
         output=OutputGuard(policy, pii, mask_answers=sensitivity in policy.pii.mask_answers_for),
         log_text=sensitivity in ("public", "internal"),

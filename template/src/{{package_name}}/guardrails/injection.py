@@ -49,4 +49,3 @@ def score_injection(normalized: str, policy: Policy, raw: str = "") -> Injection
             matched.append(rule.id)
             score += rule.weight * hits
     return InjectionVerdict(round(score, 3), tuple(matched))
-

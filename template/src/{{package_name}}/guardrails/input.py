@@ -37,7 +37,11 @@ class InputGuard:
     def check(self, question: str) -> CheckedQuestion:
         text = normalize(question)
         if not text:
-            raise _refuse("empty_question", "empty_question", "The question is empty: type what you want to know.")
+            raise _refuse(
+                "empty_question",
+                "empty_question",
+                "The question is empty: type what you want to know.",
+            )
         if len(text) > self.max_chars:
             log.info("guardrail_refused", rule="max_question_chars", chars=len(text))
             raise PayloadTooLarge(
@@ -76,11 +80,15 @@ class InputGuard:
         topics = self.policy.topics
         if topics.deny_regex is not None and topics.deny_regex.search(text):
             log.info("guardrail_refused", rule="topics.deny")
-            raise _refuse("off_topic", "topics.deny", "This service does not answer questions on that topic.")
+            raise _refuse(
+                "off_topic", "topics.deny", "This service does not answer questions on that topic."
+            )
         if topics.allow_regex is not None and not topics.allow_regex.search(text):
             log.info("guardrail_refused", rule="topics.allow")
             raise _refuse(
-                "off_topic", "topics.allow", "This service only answers questions on its own topics."
+                "off_topic",
+                "topics.allow",
+                "This service only answers questions on its own topics.",
             )
 
     def _check_personal_data(self, text: str) -> CheckedQuestion:
@@ -97,12 +105,19 @@ class InputGuard:
                 "it (and revoke it, since it has been shared) and ask again.",
             )
         action = self.policy.pii.on_question[self.sensitivity]
-        log.info("guardrail_personal_data", rule=f"pii.on_question.{self.sensitivity}", action=action, kinds=kinds)
+        log.info(
+            "guardrail_personal_data",
+            rule=f"pii.on_question.{self.sensitivity}",
+            action=action,
+            kinds=kinds,
+        )
         if action == "block":
             raise _refuse(
                 "personal_data",
                 f"pii.on_question.{self.sensitivity}",
-                "The question contains personal data (" + ", ".join(kinds) + "): remove it and ask again.",
+                "The question contains personal data ("
+                + ", ".join(kinds)
+                + "): remove it and ask again.",
             )
         if action == "redact":
             return CheckedQuestion(self.pii.mask(text), kinds)

@@ -15,8 +15,21 @@ from .policy import Views
 # Tag characters (U+E0000-U+E007F) mirror ASCII invisibly: "ASCII smuggling".
 _TAG_START, _TAG_END = 0xE0000, 0xE007F
 _KEEP_CONTROLS = {"\n", "\t"}
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
-                       "$": "s", "!": "i", "|": "l", "+": "t"})
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "l",
+        "+": "t",
+    }
+)
 _LEETLIKE = re.compile(r"[a-z][0-9@$!|+]|[0-9@$!|+][a-z]", re.IGNORECASE)
 # Three or more single characters each followed by one space, dot, dash or star: the
 # separators inside such a run go, wider gaps between the spelled-out words stay.

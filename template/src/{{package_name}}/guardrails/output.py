@@ -37,7 +37,9 @@ class OutputGuard:
             reasons.append("grounding.min_support")
         if relies_on_untrusted:
             reasons.append("passages.flag_score")
-        refuse = bool(grounding.unsupported) and unsupported_share > self.policy.grounding.refuse_above
+        refuse = (
+            bool(grounding.unsupported) and unsupported_share > self.policy.grounding.refuse_above
+        )
         if reasons:
             log.info(
                 "guardrail_answer",

@@ -31,8 +31,14 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ().-]{6,18}\d(?![\w-])")
-# A formatted number: groups split by spaces, dots, dashes or brackets, or a +/00 prefix.
-_PHONE_SHAPE = re.compile(r"^(?:\+|00)|^\(?\d{2,4}\)?[ .-]\d{2,4}(?:[ .-]\d{2,4}){1,3}$")
+# A formatted number: groups split by spaces, dots, dashes or brackets, a national trunk
+# prefix 0 followed by a separator, or a +/00 international prefix.
+_PHONE_SHAPE = re.compile(
+    r"^(?:\+|00)|^\(?\d{2,4}\)?[ .-]\d{2,4}(?:[ .-]\d{2,4}){1,3}$"
+    r"|^\(?0\d{1,4}\)?[ .-]\d{2,8}(?:[ .-]\d{2,8})*$"
+)
+# Dates look like phone numbers to a pattern; they are not personal data on their own.
+_DATE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 _US_SSN = re.compile(r"\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b")
 _UK_NINO = re.compile(r"\b(?![DFIQUV])[A-Z](?![DFIQUVO])[A-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
 _FR_NIR = re.compile(r"\b([12]) ?(\d{2}) ?(\d{2}) ?(\d{2}|2[AB]) ?(\d{3}) ?(\d{3}) ?(\d{2})\b")
@@ -82,6 +88,8 @@ class PiiDetector:
     def _phones(self, text: str) -> Iterable[tuple[int, int]]:
         for match in _PHONE.finditer(text):
             candidate = match.group().strip()
+            if _DATE.match(candidate):
+                continue
             context = text[max(0, match.start() - 25) : match.start()].lower()
             shaped = bool(_PHONE_SHAPE.search(candidate))
             if not shaped and not any(word in context for word in self.phone_words):
@@ -106,9 +114,7 @@ def _national_ids(_: PiiDetector, text: str) -> Iterable[tuple[int, int]]:
     yield from (m.span() for m in _US_SSN.finditer(text))
     yield from (m.span() for m in _UK_NINO.finditer(text))
     yield from (m.span() for m in _FR_NIR.finditer(text) if _nir_valid(m))
-    yield from (
-        m.span() for m in _ES_DNI.finditer(text) if _DNI_LETTERS[int(m[1]) % 23] == m[2]
-    )
+    yield from (m.span() for m in _ES_DNI.finditer(text) if _DNI_LETTERS[int(m[1]) % 23] == m[2])
 
 
 def _secrets(_: PiiDetector, text: str) -> Iterable[tuple[int, int]]:

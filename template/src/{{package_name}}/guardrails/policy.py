@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 Language = Literal["en", "fr", "de", "es", "pt"]
 Sensitivity = Literal["public", "internal", "confidential", "regulated"]
@@ -26,13 +33,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _compile(patterns: list[str]) -> list[str]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise ValueError(f"not a valid regular expression ({error}): {pattern}") from error
-    return patterns
+def _regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"not a valid regular expression ({error}): {pattern}") from error
+    return pattern
+
+
+# A regular expression, checked where it is written so an error names its own line.
+Regex = Annotated[str, AfterValidator(_regex)]
 
 
 class InjectionRule(_Strict):
@@ -40,14 +50,7 @@ class InjectionRule(_Strict):
     description: str
     weight: float = Field(gt=0, le=10)
     max_matches: int = Field(default=1, ge=1, le=20)
-    patterns: dict[Language, list[str]] = Field(min_length=1)
-
-    @field_validator("patterns")
-    @classmethod
-    def _valid_patterns(cls, value: dict[Language, list[str]]) -> dict[Language, list[str]]:
-        for patterns in value.values():
-            _compile(patterns)
-        return value
+    patterns: dict[Language, list[Regex]] = Field(min_length=1)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -78,13 +81,8 @@ class Views(_Strict):
 
 
 class Topics(_Strict):
-    deny: list[str] = []
-    allow: list[str] = []
-
-    @field_validator("deny", "allow")
-    @classmethod
-    def _valid_patterns(cls, value: list[str]) -> list[str]:
-        return _compile(value)
+    deny: list[Regex] = []
+    allow: list[Regex] = []
 
     @cached_property
     def deny_regex(self) -> re.Pattern[str] | None:
@@ -104,9 +102,7 @@ class PiiPolicy(_Strict):
 
     @field_validator("on_question")
     @classmethod
-    def _every_sensitivity(
-        cls, value: dict[Sensitivity, str]
-    ) -> dict[Sensitivity, str]:
+    def _every_sensitivity(cls, value: dict[Sensitivity, str]) -> dict[Sensitivity, str]:
         missing = [s for s in ("public", "internal", "confidential", "regulated") if s not in value]
         if missing:
             raise ValueError(f"give an action for every sensitivity; missing: {', '.join(missing)}")
@@ -153,16 +149,16 @@ def load_policy(path: Path) -> Policy:
         root = yaml.compose(text)
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else "?"
-        raise GuardrailPolicyError(f"{path} line {line}: not valid YAML: {error.problem}") from error
+        raise GuardrailPolicyError(
+            f"{path} line {line}: not valid YAML: {error.problem}"
+        ) from error
     try:
         return Policy.model_validate(data)
     except ValidationError as error:
         problem = error.errors()[0]
         where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
         line = _line_of(root, problem["loc"])
-        raise GuardrailPolicyError(
-            f"{path} line {line}: {where}: {problem['msg']}"
-        ) from error
+        raise GuardrailPolicyError(f"{path} line {line}: {where}: {problem['msg']}") from error
 
 
 def _line_of(node: Any, loc: tuple[int | str, ...]) -> int:
