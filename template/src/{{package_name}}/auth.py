@@ -7,7 +7,7 @@ one is rotated out, and a memory dump or a log line never shows a usable key.
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .errors import Unauthorized
@@ -51,3 +51,16 @@ def require_api_key(
         raise Unauthorized("The API key is not valid.", code="invalid_api_key")
     # The rate limiter counts per key, by a short prefix of its digest, never the key.
     request.state.client_id = "key:" + offered.decode()[len(HASH_PREFIX) : len(HASH_PREFIX) + 16]
+
+
+def describe_auth_in_document(app: FastAPI, settings: Settings) -> None:
+    """With authentication off, the API document asks callers for no key and lists no 401."""
+    if settings.auth_enabled:
+        return
+    document = app.openapi()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation.pop("security", None)
+            operation["responses"].pop("401", None)
+    document["components"].pop("securitySchemes", None)
+    app.openapi_schema = document

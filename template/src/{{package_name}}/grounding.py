@@ -1,13 +1,15 @@
 """Grounding: which retrieved passages support each sentence of the answer.
 
-Citations come from the evidence, not from the model's memory: a sentence is supported
-by a passage holding at least `min_support` of its terms (`grounding.min_support` in
-guardrails.yaml). A `[n]` marker the model wrote counts for passage n when that passage
-supports the sentence at least half as well; a marker to a passage that was not
-retrieved is ignored. So a provider
-answering in plain prose from the right passage is cited like one that writes markers.
+Citations come from the evidence, not from the model's memory. A sentence with a `[n]`
+marker is attributed to passage n when that passage shares any of its terms (a marker
+to a passage that was not retrieved is dropped); a sentence without one, to the passages
+holding at least `min_support` of its terms (`grounding.min_support` in guardrails.yaml),
+each term weighted by how specific it is among the retrieved passages, so "the
+documents say" does not count as support. So a provider answering in plain prose from
+the right passage is cited like one that writes markers.
 """
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -17,6 +19,12 @@ from .schemas import Citation
 from .text import content_terms, sentences
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def _specificity(term: str, passage_terms: list[set[str]]) -> float:
+    """A term found in every retrieved passage says little; one found in none, the most."""
+    holding = sum(1 for known in passage_terms if term in known)
+    return math.log(1 + len(passage_terms) / (holding or 0.5))
 
 
 @dataclass(frozen=True)
@@ -37,16 +45,16 @@ def ground(answer_text: str, passages: list[Passage], min_support: float) -> Gro
         if not terms:
             continue
         counted += 1
-        support = [len(terms & known) / len(terms) for known in passage_terms]
+        weights = {term: _specificity(term, passage_terms) for term in terms}
+        total = sum(weights.values())
+        support = [sum(weights[t] for t in terms & known) / total for known in passage_terms]
         marked = [int(m) for m in _MARKER.findall(sentence) if 1 <= int(m) <= len(passages)]
-        backers = [n for n in marked if support[n - 1] >= min_support / 2]
+        # A marker counts when its passage shares anything with the sentence; a sentence
+        # without one is attributed to the passages that support it best.
+        backers = [n for n in marked if support[n - 1] > 0]
         best = max(support, default=0.0)
-        if best >= min_support:
-            backers += [
-                number
-                for number, share in enumerate(support, start=1)
-                if share == best and number not in backers
-            ]
+        if not backers and best >= min_support:
+            backers = [n for n, share in enumerate(support, start=1) if share == best]
         if backers:
             supported += 1
             cited.update(dict.fromkeys(backers))

@@ -45,7 +45,7 @@ class Pipeline:
         verdict = self.guardrails.output.judge(draft.text, grounding, passages)
         text, grounding = self.guardrails.output.final(draft.text, grounding, verdict)
         confidence = score_confidence(
-            checked.text, grounding.citations, passages, grounding.supported_share
+            checked.text, text, grounding.citations, passages, grounding.supported_share
         )
         answer = Answer(
             answer=text,

@@ -12,7 +12,7 @@ from limits import RateLimitItem, RateLimitItemPerDay, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from .errors import RateLimited
+from .errors import TooManyRequests
 from .settings import Settings
 
 
@@ -27,22 +27,22 @@ class RateLimiter:
         self._described = settings.rate_limit
 
     def hit_request(self, client: str) -> None:
-        """Count one request; raises RateLimited (429) when a limit is used up."""
+        """Count one request; raises TooManyRequests (429 `rate_limited`) when it is over."""
         for limit in self._requests:
             if not self._limiter.hit(limit, "requests", client):
-                raise RateLimited(
+                raise TooManyRequests(
                     f"Too many requests: the limit is {self._described} per API key; "
                     "retry after the time in Retry-After.",
-                    retry_after=self._retry_after(limit, "requests", client),
+                    retry_after_seconds=self._retry_after(limit, "requests", client),
                 )
 
     def check_tokens(self, client: str) -> None:
-        """Raises RateLimited when the client has spent its tokens for the day."""
+        """Raises TooManyRequests when the client has spent its tokens for the day."""
         if self._tokens is not None and not self._limiter.test(self._tokens, "tokens", client):
-            raise RateLimited(
+            raise TooManyRequests(
                 f"This API key has used its {self._tokens.amount} model tokens for today "
                 "(APP_TOKENS_PER_DAY); retry after the time in Retry-After.",
-                retry_after=self._retry_after(self._tokens, "tokens", client),
+                retry_after_seconds=self._retry_after(self._tokens, "tokens", client),
             )
 
     def spend_tokens(self, client: str, tokens: int) -> None:
