@@ -1,8 +1,8 @@
 """Grounding: which retrieved passages support each sentence of the answer.
 
 Citations come from the evidence, not from the model's memory. A sentence with a `[n]`
-marker is attributed to passage n when that passage shares any of its terms (a marker
-to a passage that was not retrieved is dropped); a sentence without one, to the passages
+marker is attributed to passage n (a marker to a passage that was not retrieved is
+dropped); a sentence without one, to the passages
 holding at least `min_support` of its terms (`grounding.min_support` in guardrails.yaml),
 each term weighted by how specific it is among the retrieved passages, so "the
 documents say" does not count as support. So a provider answering in plain prose from
@@ -49,9 +49,9 @@ def ground(answer_text: str, passages: list[Passage], min_support: float) -> Gro
         total = sum(weights.values())
         support = [sum(weights[t] for t in terms & known) / total for known in passage_terms]
         marked = [int(m) for m in _MARKER.findall(sentence) if 1 <= int(m) <= len(passages)]
-        # A marker counts when its passage shares anything with the sentence; a sentence
-        # without one is attributed to the passages that support it best.
-        backers = [n for n in marked if support[n - 1] > 0]
+        # The model's own marker to a retrieved passage is kept; a sentence without one is
+        # attributed to the passages that support it best.
+        backers = list(dict.fromkeys(marked))
         best = max(support, default=0.0)
         if not backers and best >= min_support:
             backers = [n for n, share in enumerate(support, start=1) if share == best]
