@@ -194,13 +194,15 @@ def uv_executable() -> str:
     return found
 
 
-def run(args: list[str], cwd: Path, timeout: float = SUBPROCESS_TIMEOUT) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], cwd: Path, timeout: float = SUBPROCESS_TIMEOUT, extra_env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a command with the credential-free environment; a timeout becomes exit code -9."""
     try:
         return subprocess.run(
             args,
             cwd=cwd,
-            env=clean_env(),
+            env={**clean_env(), **(extra_env or {})},
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,

@@ -27,6 +27,22 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
+def client_id(request: Request) -> str:
+    """Who the limits count against, set by authentication."""
+    client: str = getattr(request.state, "client_id", "unknown")
+    return client
+
+
+async def rate_limited(request: Request, _: Authenticated, svc: ServicesDep) -> str:
+    """Count the request against its client's limit; 429 when it is used up."""
+    client = client_id(request)
+    await anyio.to_thread.run_sync(svc.limiter.hit_request, client)
+    return client
+
+
+Client = Annotated[str, Depends(rate_limited)]
+
+
 def _json_errors(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
     """Errors before a stream opens are JSON envelopes, not events: document them so.
 
@@ -45,9 +61,13 @@ def _json_errors(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, 
     responses=documented_responses(200, 400, 401, 413, 422, 429, 503),
     tags=["answers"],
 )
-async def ask(body: AskRequest, _: Authenticated, svc: ServicesDep) -> Answer:
+async def ask(body: AskRequest, client: Client, svc: ServicesDep) -> Answer:
     """Answer a question from the indexed documents, with citations and a confidence score."""
-    return await svc.pipeline.ask(body.question)
+    await anyio.to_thread.run_sync(svc.limiter.check_tokens, client)
+    answer = await svc.pipeline.ask(body.question)
+    tokens = answer.usage.input_tokens + answer.usage.output_tokens
+    await anyio.to_thread.run_sync(svc.limiter.spend_tokens, client, tokens)
+    return answer
 
 
 @router.post(
@@ -58,7 +78,7 @@ async def ask(body: AskRequest, _: Authenticated, svc: ServicesDep) -> Answer:
     tags=["answers"],
 )
 async def ask_stream(
-    body: AskRequest, _: Authenticated, svc: ServicesDep
+    body: AskRequest, _: Client, svc: ServicesDep
 ) -> AsyncIterator[ServerSentEvent]:
     """The answer as server-sent events: `delta` events carry text as the model writes it,
     then one `answer` event holds the whole answer with citations, confidence, needs_review
@@ -81,10 +101,10 @@ async def ask_stream(
     "/v1/feedback",
     response_model=FeedbackReceipt,
     status_code=status.HTTP_201_CREATED,
-    responses=documented_responses(201, 401, 404, 413, 422),
+    responses=documented_responses(201, 401, 404, 413, 422, 429),
     tags=["answers"],
 )
-async def feedback(body: FeedbackRequest, _: Authenticated, svc: ServicesDep) -> FeedbackReceipt:
+async def feedback(body: FeedbackRequest, _: Client, svc: ServicesDep) -> FeedbackReceipt:
     """Rate an answer up or down, optionally with a correction."""
     await anyio.to_thread.run_sync(svc.feedback.add_feedback, body)
     return FeedbackReceipt(request_id=body.request_id, rating=body.rating)

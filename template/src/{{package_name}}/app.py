@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 import anyio
 import structlog
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from . import __version__, about
 from .api import router
@@ -15,6 +16,7 @@ from .observability import metrics, tracing
 from .observability.logging import configure_logging
 from .observability.requests import RequestContextMiddleware
 from .request_limits import BodySizeLimitMiddleware
+from .security_headers import SecurityHeadersMiddleware
 from .services import Services, build_services, ensure_index
 from .settings import Settings, get_settings
 
@@ -40,6 +42,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         chunks = await anyio.to_thread.run_sync(ensure_index, app.state.services)
         model = app.state.services.pipeline.generator.model_name
         log.info("started", provider=settings.llm_provider, model=model, chunks=chunks)
+        if not settings.auth_enabled:
+            log.warning(
+                "auth_disabled",
+                host=settings.host,
+                detail="API-key authentication is off: anyone who can reach "
+                f"{settings.host}:{settings.port} can ask. Keep APP_HOST=127.0.0.1 unless a "
+                "gateway in front authenticates callers.",
+            )
         yield
         log.info("stopped")
 
@@ -53,6 +63,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if settings.metrics_enabled:
         app.add_middleware(metrics.MetricsMiddleware)
         app.include_router(metrics.router)
+    if settings.cors_origins:
+        # Closed unless APP_CORS_ORIGINS names the browser origins that may call the API.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     tracing.instrument_app(app, settings)
     install_error_handlers(app)

@@ -1,4 +1,8 @@
-"""API-key authentication: `Authorization: Bearer <key>`, keys from APP_API_KEYS."""
+"""API-key authentication: `Authorization: Bearer <key>`, keys from APP_API_KEYS.
+
+Only SHA-256 digests of the keys are held, so several keys can be valid at once while
+one is rotated out, and a memory dump or a log line never shows a usable key.
+"""
 
 import hmac
 from typing import Annotated
@@ -7,7 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .errors import Unauthorized
-from .settings import Settings
+from .settings import HASH_PREFIX, Settings, api_key_digest
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from APP_API_KEYS.")
 
@@ -31,17 +35,22 @@ def require_api_key(
 ) -> None:
     settings: Settings = request.app.state.services.settings
     if not settings.auth_enabled:
+        request.state.client_id = "ip:" + (request.client.host if request.client else "unknown")
         return
     if credentials is None:
         raise Unauthorized(
             "Missing API key: send the header 'Authorization: Bearer <key>'.",
             code="missing_api_key",
         )
-    offered = credentials.credentials.encode()
-    if not any(
+    offered = api_key_digest(credentials.credentials).encode()
+    # Every stored digest is compared, in constant time, so timing tells nothing either.
+    matches = [
         hmac.compare_digest(offered, key.get_secret_value().encode()) for key in settings.api_keys
-    ):
+    ]
+    if not any(matches):
         raise Unauthorized("The API key is not valid.", code="invalid_api_key")
+    # The rate limiter counts per key, by a short prefix of its digest, never the key.
+    request.state.client_id = "key:" + offered.decode()[len(HASH_PREFIX) : len(HASH_PREFIX) + 16]
 
 
 def describe_auth_in_document(app: FastAPI, settings: Settings) -> None:

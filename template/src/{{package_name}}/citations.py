@@ -19,18 +19,21 @@ def cite(answer_text: str, passages: list[Passage]) -> list[Citation]:
         if marker in seen or not 1 <= marker <= len(passages):
             continue
         seen.add(marker)
-        chunk = passages[marker - 1].chunk
-        citations.append(
-            Citation(
-                marker=marker,
-                source=chunk.source,
-                title=chunk.title,
-                position=chunk.position,
-                snippet=_snippet(chunk.text),
-                score=passages[marker - 1].score,
-            )
-        )
+        citations.append(citation_for(marker, passages[marker - 1]))
     return citations
+
+
+def citation_for(marker: int, passage: Passage) -> Citation:
+    """The citation of retrieved passage number `marker` (1-based)."""
+    chunk = passage.chunk
+    return Citation(
+        marker=marker,
+        source=chunk.source,
+        title=chunk.title,
+        position=chunk.position,
+        snippet=_snippet(chunk.text),
+        score=passage.score,
+    )
 
 
 def has_citation(sentence: str) -> bool:

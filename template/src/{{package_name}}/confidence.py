@@ -2,8 +2,9 @@
 
 It is computed from the evidence, not asked of the model, so every provider is scored
 the same way: the share of the question's terms found in the cited passages, times the
-share of the answer's sentences that carry a citation, times the strength of the match
-(one or two shared terms are thin evidence). No citation, no confidence.
+share of the answer's sentences a passage supports (see grounding.py), times the
+strength of the match (one or two shared terms are thin evidence). No citation, no
+confidence.
 """
 
 from .citations import has_citation
@@ -16,8 +17,14 @@ STRONG_MATCH_TERMS = 3
 
 
 def score_confidence(
-    question: str, answer_text: str, citations: list[Citation], passages: list[Passage]
+    question: str,
+    answer_text: str,
+    citations: list[Citation],
+    passages: list[Passage],
+    supported_share: float | None = None,
 ) -> float:
+    """`supported_share` comes from grounding; without it, the share of the answer's
+    sentences that carry a [n] marker stands in."""
     wanted = content_terms(question)
     if not citations or not wanted:
         return 0.0
@@ -28,6 +35,8 @@ def score_confidence(
     matched = wanted & content_terms(cited_text)
     coverage = len(matched) / len(wanted)
     strength = min(1.0, len(matched) / STRONG_MATCH_TERMS)
-    answer_sentences = sentences(answer_text) or [answer_text]
-    supported = sum(1 for sentence in answer_sentences if has_citation(sentence))
-    return round(coverage * strength * supported / len(answer_sentences), 2)
+    if supported_share is None:
+        answer_sentences = sentences(answer_text) or [answer_text]
+        marked = sum(1 for sentence in answer_sentences if has_citation(sentence))
+        supported_share = marked / len(answer_sentences)
+    return round(coverage * strength * supported_share, 2)

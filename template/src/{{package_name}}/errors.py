@@ -14,9 +14,17 @@ class ServiceError(Exception):
     # Every code this error can carry: the API document lists them for callers.
     codes: ClassVar[tuple[str, ...]] = ("internal_error",)
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        rule: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        # The guardrails.yaml rule that refused the request, shown in the error body.
+        self.rule = rule
         if code:
             self.code = code
 
@@ -26,7 +34,14 @@ class GuardrailRefusal(ServiceError):
 
     status_code = 400
     code = "refused"
-    codes = ("refused", "empty_question", "prompt_injection")
+    codes = (
+        "refused",
+        "empty_question",
+        "prompt_injection",
+        "off_topic",
+        "secret_in_question",
+        "personal_data",
+    )
 
 
 class Unauthorized(ServiceError):

@@ -37,7 +37,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(error, GuardrailRefusal):
             record_guardrail_block(error.code)
         return error_response(
-            request, error.status_code, error.code, error.message, _headers_for(error)
+            request, error.status_code, error.code, error.message, _headers_for(error), error.rule
         )
 
     async def validation_error(request: Request, error: Exception) -> Response:
@@ -73,8 +73,13 @@ def error_response(
     code: str,
     message: str,
     headers: Mapping[str, str] | None = None,
+    rule: str | None = None,
 ) -> Response:
-    body = {"error": {"code": code, "message": message, "request_id": _request_id(request)}}
+    detail = {"code": code, "message": message, "request_id": _request_id(request)}
+    if rule is not None:
+        # The guardrails.yaml rule that refused the request.
+        detail["rule"] = rule
+    body = {"error": detail}
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
@@ -162,5 +167,9 @@ def _envelope_model(status: int) -> type[BaseModel]:
         code=(str, Field(json_schema_extra={"enum": codes})),
         message=(str, ...),
         request_id=(str, ...),
+        rule=(
+            str | None,
+            Field(default=None, description="The guardrails.yaml rule that refused the input."),
+        ),
     )
     return create_model(name, error=(detail, ...))

@@ -1,5 +1,6 @@
-"""The whole answer, in order: guardrails -> retrieval -> budget -> model -> citations ->
-confidence. `ask` returns it whole; `ask_stream` yields the text as the model writes it.
+"""The whole answer, in order: guardrails -> retrieval -> passage screening -> budget ->
+model -> grounding and output checks -> confidence. `ask` returns it whole; `ask_stream`
+yields the text as the model writes it.
 
 Open the module named in each step to see how it is done.
 """
@@ -13,10 +14,10 @@ import structlog
 from pydantic_ai.models import Model
 
 from .budget import BudgetGuard
-from .citations import cite
 from .confidence import score_confidence
 from .feedback import FeedbackStore
-from .guardrails.input import check_question
+from .grounding import ground
+from .guardrails import Guardrails
 from .llm.generation import Draft, Generator
 from .llm.prompt import DONT_KNOW
 from .observability.metrics import record_answer
@@ -37,6 +38,7 @@ class Pipeline:
     generator: Generator
     feedback: FeedbackStore
     budget: BudgetGuard
+    guardrails: Guardrails
     fallback: Model | None = None  # answers alone once the month's budget is spent
 
     async def ask(self, question: str) -> Answer:
@@ -65,20 +67,25 @@ class Pipeline:
         yield await self._answer(question, passages, draft, started)
 
     async def _retrieve(self, question: str) -> tuple[str, list[Passage]]:
-        question = check_question(question, self.settings)
-        passages = await anyio.to_thread.run_sync(self.index.search, question, self.settings.top_k)
-        return question, passages
+        checked = self.guardrails.input.check(question)
+        found = await anyio.to_thread.run_sync(self.index.search, checked.text, self.settings.top_k)
+        return checked.text, self.guardrails.passages.screen(found)
 
     async def _answer(
         self, question: str, passages: list[Passage], draft: Draft, started: float
     ) -> Answer:
-        citations = cite(draft.text, passages)
-        confidence = score_confidence(question, draft.text, citations, passages)
+        grounding = ground(draft.text, passages, self.guardrails.policy.grounding.min_support)
+        verdict = self.guardrails.output.judge(draft.text, grounding, passages)
+        text, grounding = self.guardrails.output.final(draft.text, grounding, verdict)
+        citations = grounding.citations
+        confidence = score_confidence(
+            question, text, citations, passages, grounding.supported_share
+        )
         answer = Answer(
-            answer=draft.text,
+            answer=text,
             citations=citations,
             confidence=confidence,
-            needs_review=confidence < self.settings.review_threshold,
+            needs_review=confidence < self.settings.review_threshold or verdict.needs_review,
             request_id=current_request_id(),
             model=draft.model,
             usage=Usage(
@@ -93,7 +100,9 @@ class Pipeline:
         record_answer(answer)
         log.info(
             "answered",
+            **({"question": question, "answer": text} if self.guardrails.log_text else {}),
             passages=len(passages),
+            review_reasons=verdict.reasons,
             citations=len(citations),
             confidence=confidence,
             needs_review=answer.needs_review,

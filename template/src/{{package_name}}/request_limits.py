@@ -1,4 +1,9 @@
-"""Request limits: refuse a body larger than APP_MAX_BODY_BYTES with 413 before parsing it."""
+"""Request limits: refuse a body larger than APP_MAX_BODY_BYTES with 413 before parsing it.
+
+Starlette (1.10) has its own `max_body_size`, but when the declared Content-Length is
+over the limit it replaces whatever the application answered with a plain-text 413, so
+the JSON error envelope would be lost; this middleware answers with the envelope.
+"""
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

@@ -7,11 +7,13 @@ import structlog
 
 from .budget import BudgetGuard
 from .feedback import FeedbackStore
+from .guardrails import build_guardrails
 from .ingest import ingest
 from .llm.generation import Generator, OfflineGenerator
 from .llm.providers import build_models
 from .llm.resilience import CircuitBreaker
 from .pipeline import Pipeline
+from .rate_limits import RateLimiter
 from .retrieval import Index, open_index
 from .settings import Settings
 from .spend import SqliteSpendStore
@@ -27,10 +29,13 @@ class Services:
     pipeline: Pipeline
     budget: BudgetGuard
     breakers: list[CircuitBreaker]
+    limiter: RateLimiter
 
 
 def build_services(settings: Settings) -> Services:
-    """Raises ProviderConfigError, naming the missing variable, before anything starts."""
+    """Raises ProviderConfigError, naming the missing variable, or GuardrailPolicyError,
+    naming the line of guardrails.yaml, before anything starts."""
+    guardrails = build_guardrails(settings)
     index = open_index(settings)
     feedback = FeedbackStore(settings.feedback_path)
     models = build_models(settings)
@@ -42,8 +47,10 @@ def build_services(settings: Settings) -> Services:
     # Offline answers cost nothing: the budget only limits what providers cost.
     budget_usd = Decimal(0) if settings.llm_provider == "offline" else settings.monthly_budget_usd
     budget = BudgetGuard(SqliteSpendStore(settings.spend_path), budget_usd)
-    pipeline = Pipeline(settings, index, generator, feedback, budget, models.fallback)
-    return Services(settings, index, feedback, pipeline, budget, models.breakers)
+    pipeline = Pipeline(settings, index, generator, feedback, budget, guardrails, models.fallback)
+    return Services(
+        settings, index, feedback, pipeline, budget, models.breakers, RateLimiter(settings)
+    )
 
 
 def ensure_index(services: Services) -> int:

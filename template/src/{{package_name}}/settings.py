@@ -4,6 +4,7 @@ Service settings carry the prefix `APP_`; provider credentials keep each provide
 standard variable names. `.env.example` lists them all.
 """
 
+import hashlib
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,8 @@ class Settings(BaseSettings):
         env_prefix="APP_",
         env_file=".env",
         env_file_encoding="utf-8",
+        # A blank `KEY=` in .env means unset, as .env.example writes optional settings.
+        env_ignore_empty=True,
         extra="ignore",
         frozen=True,
     )
@@ -82,6 +85,12 @@ class Settings(BaseSettings):
     # Trust and control.
     review_threshold: float = Field(default=about.REVIEW_THRESHOLD, ge=0.0, le=1.0)
     max_question_chars: int = Field(default=2000, ge=10)
+    # Drives personal-data handling: confidential and regulated redact it before a provider
+    # sees text and keep question and answer text out of the logs.
+    data_sensitivity: Literal["public", "internal", "confidential", "regulated"] = (
+        about.DATA_SENSITIVITY
+    )
+    guardrails_file: Path = Path("guardrails.yaml")
 
     # The HTTP service.
     host: str = "127.0.0.1"
@@ -89,8 +98,17 @@ class Settings(BaseSettings):
     # Processes serving the port; state they share lives in the stores, not in memory.
     workers: int = Field(default=1, ge=1)
     auth_enabled: bool = about.AUTH_ENABLED
+    # Comma-separated keys or their `sha256:<hex>` digests; only digests are kept in memory.
     api_keys: Annotated[list[SecretStr], NoDecode] = []
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Per API key (per client address without auth), a `limits` string: "60/minute".
+    rate_limit: str = "60/minute"
+    # Model tokens (input + output) one key may spend per day; 0 means no limit.
+    tokens_per_day: int = Field(default=200_000, ge=0)
+    # Shares the rate-limit counters between processes; memory (per process) when unset.
+    redis_url: SecretStr | None = None
+    # Browser origins allowed to call the API, comma-separated; none by default.
+    cors_origins: Annotated[list[str], NoDecode] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # Observability: Prometheus at /metrics; OpenTelemetry traces over OTLP, opt-in (the
@@ -107,6 +125,32 @@ class Settings(BaseSettings):
             return [key.strip() for key in value.split(",") if key.strip()]
         return value
 
+    @field_validator("api_keys")
+    @classmethod
+    def _hash_api_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
+        """Keep only SHA-256 digests: a key given as `sha256:<hex>` stays as it is."""
+        return [SecretStr(api_key_digest(key.get_secret_value())) for key in value]
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as error:
+            raise ValueError(
+                f"{error}; write it as the limits library does, e.g. 60/minute or 1000/day"
+            ) from error
+        return value
+
     @property
     def index_path(self) -> Path:
         return self.state_dir / "index.sqlite3"
@@ -118,6 +162,16 @@ class Settings(BaseSettings):
     @property
     def spend_path(self) -> Path:
         return self.state_dir / "spend.sqlite3"
+
+
+def api_key_digest(key: str) -> str:
+    """`sha256:<hex>` of a key; a value already in that form is returned as it is."""
+    if key.startswith(HASH_PREFIX) and len(key) == len(HASH_PREFIX) + 64:
+        return key.lower()
+    return HASH_PREFIX + hashlib.sha256(key.encode()).hexdigest()
+
+
+HASH_PREFIX = "sha256:"
 
 
 class SettingsError(ValueError):

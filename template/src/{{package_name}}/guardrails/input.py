@@ -1,37 +1,131 @@
-"""Input guardrails: refuse a question before it costs retrieval and model time."""
+"""Input guardrails, in order: normalise, size, prompt injection, topics, personal data.
 
-import re
+Each refusal is a GuardrailRefusal (400) or PayloadTooLarge (413) whose `rule` names the
+guardrails.yaml rule that decided, and each decision is logged with that rule id.
+"""
+
+from dataclasses import dataclass
+
+import structlog
 
 from ..errors import GuardrailRefusal, PayloadTooLarge
-from ..settings import Settings
+from .classifier import Classifier
+from .injection import score_injection
+from .normalize import normalize
+from .pii import PiiDetector
+from .policy import Policy, Sensitivity
 
-# Phrases that try to take over the model's instructions rather than ask a question.
-_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(previous|prior|above|earlier|all|your|system)\b"
-    r".{0,40}\b(instructions?|prompts?|rules?|guidelines?)\b"
-    r"|\b(reveal|print|show|repeat|leak)\b.{0,40}\b(system prompt|instructions|hidden prompt)\b"
-    r"|\byou are now\b|\bact as (an? )?(unfiltered|jailbroken|dan)\b|\bdeveloper mode\b",
-    re.IGNORECASE | re.DOTALL,
-)
+log = structlog.get_logger(__name__)
 
 
-def check_question(question: str, settings: Settings) -> str:
-    """The question, stripped; raises GuardrailRefusal or PayloadTooLarge when refused."""
-    question = question.strip()
-    if not question:
-        raise GuardrailRefusal(
-            "The question is empty: type what you want to know.", code="empty_question"
+@dataclass(frozen=True)
+class CheckedQuestion:
+    """The question as retrieval and the model may see it, and what the checks found."""
+
+    text: str
+    personal_data: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputGuard:
+    policy: Policy
+    pii: PiiDetector
+    sensitivity: Sensitivity
+    max_chars: int
+    classifier: Classifier | None = None
+
+    def check(self, question: str) -> CheckedQuestion:
+        text = normalize(question)
+        if not text:
+            raise _refuse(
+                "empty_question",
+                "empty_question",
+                "The question is empty: type what you want to know.",
+            )
+        if len(text) > self.max_chars:
+            log.info("guardrail_refused", rule="max_question_chars", chars=len(text))
+            raise PayloadTooLarge(
+                f"The question is {len(text)} characters long: keep it under "
+                f"{self.max_chars} (APP_MAX_QUESTION_CHARS).",
+                code="question_too_long",
+            )
+        self._check_injection(text, question)
+        self._check_topics(text)
+        return self._check_personal_data(text)
+
+    def _check_injection(self, text: str, raw: str) -> None:
+        verdict = score_injection(text, self.policy, raw)
+        if verdict.at_least(self.policy.injection.block_score):
+            rule = max(verdict.rules, key=self._weight)
+            log.info("guardrail_refused", rule=rule, rules=verdict.rules, score=verdict.score)
+            raise _refuse(
+                "prompt_injection",
+                rule,
+                "The question tries to change the assistant's instructions: ask about the "
+                "documents instead.",
+            )
+        if self.classifier is not None:
+            score = self.classifier.score(text)
+            if score >= self.policy.classifier.block_score:
+                log.info("guardrail_refused", rule="classifier", score=round(score, 3))
+                raise _refuse(
+                    "prompt_injection",
+                    "classifier",
+                    "The question looks like an attempt to change the assistant's instructions.",
+                )
+        if verdict.rules:
+            log.info("guardrail_passed", rules=verdict.rules, score=verdict.score)
+
+    def _check_topics(self, text: str) -> None:
+        topics = self.policy.topics
+        if topics.deny_regex is not None and topics.deny_regex.search(text):
+            log.info("guardrail_refused", rule="topics.deny")
+            raise _refuse(
+                "off_topic", "topics.deny", "This service does not answer questions on that topic."
+            )
+        if topics.allow_regex is not None and not topics.allow_regex.search(text):
+            log.info("guardrail_refused", rule="topics.allow")
+            raise _refuse(
+                "off_topic",
+                "topics.allow",
+                "This service only answers questions on its own topics.",
+            )
+
+    def _check_personal_data(self, text: str) -> CheckedQuestion:
+        findings = self.pii.find(text)
+        if not findings:
+            return CheckedQuestion(text)
+        kinds = tuple(sorted({finding.kind for finding in findings}))
+        if "secret" in kinds:
+            log.info("guardrail_refused", rule="pii.secret", kinds=kinds)
+            raise _refuse(
+                "secret_in_question",
+                "pii.secret",
+                "The question contains what looks like a password, API key or token: remove "
+                "it (and revoke it, since it has been shared) and ask again.",
+            )
+        action = self.policy.pii.on_question[self.sensitivity]
+        log.info(
+            "guardrail_personal_data",
+            rule=f"pii.on_question.{self.sensitivity}",
+            action=action,
+            kinds=kinds,
         )
-    if len(question) > settings.max_question_chars:
-        raise PayloadTooLarge(
-            f"The question is {len(question)} characters long: keep it under "
-            f"{settings.max_question_chars} (APP_MAX_QUESTION_CHARS).",
-            code="question_too_long",
-        )
-    if _INJECTION.search(question):
-        raise GuardrailRefusal(
-            "The question tries to change the assistant's instructions: ask about the "
-            "documents instead.",
-            code="prompt_injection",
-        )
-    return question
+        if action == "block":
+            raise _refuse(
+                "personal_data",
+                f"pii.on_question.{self.sensitivity}",
+                "The question contains personal data ("
+                + ", ".join(kinds)
+                + "): remove it and ask again.",
+            )
+        if action == "redact":
+            return CheckedQuestion(self.pii.mask(text), kinds)
+        return CheckedQuestion(text, kinds)
+
+    def _weight(self, rule_id: str) -> float:
+        return next((r.weight for r in self.policy.injection.rules if r.id == rule_id), 0.0)
+
+
+def _refuse(code: str, rule: str, message: str) -> GuardrailRefusal:
+    return GuardrailRefusal(message, code=code, rule=rule)

@@ -1,7 +1,8 @@
 """Structured logging: one JSON object a line on stdout, through one processor pipeline.
 
 Every line has `timestamp`, `level`, `event` and `request_id`. Credentials never reach a
-line, and personal data (emails, phone and card numbers) is redacted from every value.
+line, and personal data (emails, phone, card and IBAN numbers, national ids, key-shaped
+secrets: see guardrails/pii.py, which validates each) is redacted from every value.
 """
 
 import logging
@@ -15,25 +16,16 @@ from opentelemetry import trace
 from pydantic import SecretStr
 from structlog.typing import EventDict, Processor, WrappedLogger
 
+from ..guardrails.pii import DEFAULT_DETECTOR
+
 _SECRET_KEY = re.compile(
     r"(^|_)(api_?keys?|authorization|password|passwd|secret|credentials?|token)$", re.IGNORECASE
 )
-_PERSONAL_DATA = [
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
-    (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "[card]"),
-    (
-        re.compile(
-            r"(?<![\w-])(?:\+?\d{1,3}[ .-]?)?\(?\d{2,4}\)?[ .-]?\d{3,4}[ .-]?\d{3,4}(?![\w-])"
-        ),
-        "[phone]",
-    ),
-]
 
 
 def redact_text(text: str) -> str:
-    for pattern, replacement in _PERSONAL_DATA:
-        text = pattern.sub(replacement, text)
-    return text
+    """Validated personal data and secret-shaped strings masked, e.g. "[email]"."""
+    return DEFAULT_DETECTOR.mask(text)
 
 
 def _redact_value(key: str, value: Any) -> Any:

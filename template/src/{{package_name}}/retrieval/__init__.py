@@ -25,6 +25,8 @@ class Passage:
 
     chunk: Chunk
     score: float
+    # Set by the passage guardrail when the text tries to instruct the model.
+    untrusted: bool = False
 
 
 class Index(Protocol):
