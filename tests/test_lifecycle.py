@@ -1,0 +1,64 @@
+"""Releases and ownership, checked without rendering: CHANGELOG versions, release tags,
+migrations, and the list of team-owned files in docs/updating.md against copier.yml."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from conftest import REPO, run
+from packaging.version import InvalidVersion, Version
+
+CHANGELOG = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+COPIER = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
+UPDATING = (REPO / "docs" / "updating.md").read_text(encoding="utf-8")
+
+
+def changelog_versions() -> list[str]:
+    return re.findall(r"^## (\S+)", CHANGELOG, flags=re.MULTILINE)
+
+
+def test_changelog_sections_are_unreleased_then_pep440_versions_newest_first() -> None:
+    headings = changelog_versions()
+    assert headings[0] == "Unreleased", "new work goes under ## Unreleased at the top"
+    versions = []
+    for heading in headings[1:]:
+        try:
+            versions.append(Version(heading))
+        except InvalidVersion:
+            raise AssertionError(f"CHANGELOG heading {heading!r} is not a PEP 440 version") from None
+    assert versions == sorted(versions, reverse=True), "releases are listed newest first"
+
+
+def test_every_release_tag_has_a_changelog_section() -> None:
+    tags = run(["git", "tag", "--list"], cwd=REPO).stdout.split()
+    released = set(changelog_versions()[1:])
+    missing = []
+    for tag in tags:
+        try:
+            Version(tag)
+        except InvalidVersion:
+            continue
+        if tag not in released:
+            missing.append(tag)
+    assert not missing, f"tags without a CHANGELOG section: {missing}"
+
+
+def test_migrations_name_a_release_and_run_before_the_answers_are_read() -> None:
+    known = set(changelog_versions()[1:])
+    for migration in COPIER["_migrations"]:
+        version = Version(migration["version"])  # PEP 440, or this raises
+        assert migration["version"] in known or version > max(map(Version, known)), migration
+
+
+def test_docs_list_exactly_the_files_copier_keeps_for_the_team() -> None:
+    table = UPDATING.split("<!-- team-owned")[1].split("<!-- /team-owned -->")[0]
+    documented = set(re.findall(r"^\| `([^`]+)` \|", table, flags=re.MULTILINE))
+    kept = {pattern.removesuffix("**") for pattern in COPIER["_skip_if_exists"]}
+    excluded_on_update = {
+        match.group(1) + "/"
+        for pattern in COPIER["_exclude"]
+        if (match := re.search(r"_copier_operation == 'update' %\}(\S+?)\{%", pattern))
+    }
+    never_rendered = {".env"}  # written by hooks/create_env.py on copy only
+    assert documented == kept | excluded_on_update | never_rendered
