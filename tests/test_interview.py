@@ -114,7 +114,12 @@ def test_a_person_answers_the_interview_and_corrects_wrong_answers(tmp_path: Pat
         shown = interview.prompt_line()
         assert "0.5" in shown and "..." not in shown, f"a number shows as YAML: {shown!r}"
         interview.answer("")
-        for help_text in ["Include a web page", "Where the service's knowledge", "How sensitive", "Where the search index"]:
+        for help_text in [
+            "Include a web page",
+            "Where the service's knowledge",
+            "How sensitive",
+            "Where the search index",
+        ]:
             interview.question(help_text)
             interview.answer("")
         interview.question("LLM provider")

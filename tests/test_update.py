@@ -162,7 +162,9 @@ def test_update_keeps_every_team_edit_and_brings_the_template_change(tmp_path: P
     # The next release changes files the team edited and files it did not.
     append(template / "template" / "README.md.jinja", "\n## Template 0.2.0\n\nA template improvement.\n")
     replace_line(
-        template / "template" / "GOALS.md.jinja", "## Problem", "Reviewed every quarter by {{ owner_name }}.\n\n## Problem"
+        template / "template" / "GOALS.md.jinja",
+        "## Problem",
+        "Reviewed every quarter by {{ owner_name }}.\n\n## Problem",
     )
     append(template / "template" / "data" / "README.md", "\nA new sample-data note.\n")
     append(template / "template" / "evals" / "dataset.yaml.jinja", "# A template comment.\n")

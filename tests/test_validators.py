@@ -121,7 +121,9 @@ NOT_NUMBERS: list[tuple[str, Any, str]] = [
 
 
 @pytest.mark.parametrize(("key", "value", "guidance"), NOT_NUMBERS, ids=[f"{k}={v!r}" for k, v, _ in NOT_NUMBERS])
-def test_a_number_question_refuses_text_naming_the_question(tmp_path: Path, key: str, value: Any, guidance: str) -> None:
+def test_a_number_question_refuses_text_naming_the_question(
+    tmp_path: Path, key: str, value: Any, guidance: str
+) -> None:
     dst = tmp_path / "project"
     with pytest.raises(Exception, match=re.escape(guidance)):
         render(dst, {**MINIMAL_ANSWERS, key: value})
@@ -131,9 +133,13 @@ def test_a_number_question_refuses_text_naming_the_question(tmp_path: Path, key:
 def test_number_questions_are_listed_once_with_their_copier_type() -> None:
     """includes/business_case.jinja checks numbers typed with --data; it must know every one."""
     questions = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
-    typed = {key: spec["type"] for key, spec in questions.items() if isinstance(spec, dict) and spec.get("type") in {"int", "float"}}
+    typed = {
+        key: spec["type"]
+        for key, spec in questions.items()
+        if isinstance(spec, dict) and spec.get("type") in {"int", "float"}
+    }
     module = jinja_env().get_template("includes/business_case.jinja").module
-    assert module.NUMBER_KEYS == typed
+    assert typed == module.NUMBER_KEYS
     assert set(module.NUMBER_EXAMPLES) == set(typed)
 
 
