@@ -62,3 +62,30 @@ def test_docs_list_exactly_the_files_copier_keeps_for_the_team() -> None:
     }
     never_rendered = {".env"}  # written by hooks/create_env.py on copy only
     assert documented == kept | excluded_on_update | never_rendered
+
+
+def test_the_generated_readme_names_every_team_owned_file() -> None:
+    readme = (REPO / "template" / "README.md.jinja").read_text(encoding="utf-8")
+    table = UPDATING.split("<!-- team-owned")[1].split("<!-- /team-owned -->")[0]
+    documented = re.findall(r"^\| `([^`]+)` \|", table, flags=re.MULTILINE)
+    missing = [path for path in documented if f"`{path}`" not in readme and f"`{path.rstrip('/')}/`" not in readme]
+    assert not missing, f"template/README.md.jinja does not name {missing} among the files an update never touches"
+
+
+def test_github_projects_get_the_weekly_template_update_check(rendered_example) -> None:
+    for name in ["support-ticket-deflection", "offline-policy-desk"]:
+        answers = yaml.safe_load((REPO / "examples" / f"{name}.yml").read_text(encoding="utf-8"))
+        workflow = rendered_example(name) / ".github" / "workflows" / "template-update.yml"
+        assert workflow.exists() == (answers["ci_provider"] == "github"), name
+        if workflow.exists():
+            job = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+            assert "schedule" in job[True], "the check runs on a schedule"  # YAML reads `on:` as True
+            steps = job["jobs"]["check-update"]["steps"]
+            assert any("copier check-update --quiet" in step.get("run", "") for step in steps)
+
+
+def test_agents_md_gives_the_checks_and_the_rules(rendered_example) -> None:
+    agents = (rendered_example("support-ticket-deflection") / "AGENTS.md").read_text(encoding="utf-8")
+    for command in ["uv run pytest", "uv run ruff check .", "uv run mypy", "uv run support-answers eval"]:
+        assert command in agents
+    assert "GOALS.md" in agents and "eval threshold" in agents
