@@ -8,8 +8,13 @@ the service gets.
 
 from __future__ import annotations
 
+import json
 import re
+import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +24,7 @@ from conftest import (
     HOSTILE_ANSWERS,
     MINIMAL_ANSWERS,
     check,
+    clean_env,
     describe,
     load_example,
     read_answers,
@@ -134,3 +140,72 @@ def test_ask_answers_the_target_from_goals(synced_example, name: str) -> None:
     result = check(uv_run(project, command, "ask", question))
     assert target in result.stdout, describe(result)
     assert "GOALS.md" in result.stdout, describe(result)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def post(url: str, body: dict[str, str], headers: dict[str, str]) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **headers}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def wait_until_ready(base: str, server: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"serve exited {server.returncode}:\n{server.stdout.read() if server.stdout else ''}")
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    pytest.fail(f"serve was not ready within {timeout} s")
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_served_with_its_rendered_settings_it_asks_for_a_key_as_answered(synced_example, name: str) -> None:
+    """The real `serve` with nothing but the generated .env: auth is what the interview said."""
+    project = synced_example(name)
+    answers = read_answers(project)
+    dotenv = (project / ".env").read_text(encoding="utf-8")
+    key = re.search(r"^APP_API_KEYS=(.+)$", dotenv, re.MULTILINE)
+    assert key, "the copy task must write a local API key into .env"
+    port = free_port()
+    env = {**clean_env(), "APP_PORT": str(port)}
+    command = [uv_executable(), "run", answers["project_slug"], "serve"]
+    server = subprocess.Popen(
+        command,
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base, server)
+        question = {"question": f"What is the target for {answers['success_metric']}?"}
+        anonymous, body = post(f"{base}/v1/ask", question, {})
+        with_key, _ = post(f"{base}/v1/ask", question, {"Authorization": f"Bearer {key.group(1)}"})
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert with_key == 200
+    if answers["auth"] == "api_key":
+        assert anonymous == 401, body
+        assert body["error"]["code"] == "missing_api_key"  # type: ignore[index]
+    else:
+        assert anonymous == 200, body

@@ -7,15 +7,12 @@ from fastapi import APIRouter, Depends, Request, status
 
 from .auth import require_api_key
 from .errors import NotReady
-from .schemas import Answer, AskRequest, ErrorBody, FeedbackReceipt, FeedbackRequest
+from .http_errors import documented_responses
+from .schemas import Answer, AskRequest, FeedbackReceipt, FeedbackRequest
 from .services import Services
 
 router = APIRouter()
 Authenticated = Annotated[None, Depends(require_api_key)]
-
-_ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 413, 422, 429, 503)
-}
 
 
 def services(request: Request) -> Services:
@@ -26,7 +23,12 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-@router.post("/v1/ask", response_model=Answer, responses=_ERRORS, tags=["answers"])
+@router.post(
+    "/v1/ask",
+    response_model=Answer,
+    responses=documented_responses(200, 400, 401, 413, 422, 503),
+    tags=["answers"],
+)
 async def ask(body: AskRequest, _: Authenticated, svc: ServicesDep) -> Answer:
     """Answer a question from the indexed documents, with citations and a confidence score."""
     return await svc.pipeline.ask(body.question)
@@ -36,7 +38,7 @@ async def ask(body: AskRequest, _: Authenticated, svc: ServicesDep) -> Answer:
     "/v1/feedback",
     response_model=FeedbackReceipt,
     status_code=status.HTTP_201_CREATED,
-    responses={**_ERRORS, 404: {"model": ErrorBody}},
+    responses=documented_responses(201, 401, 404, 413, 422),
     tags=["answers"],
 )
 async def feedback(body: FeedbackRequest, _: Authenticated, svc: ServicesDep) -> FeedbackReceipt:
@@ -45,13 +47,13 @@ async def feedback(body: FeedbackRequest, _: Authenticated, svc: ServicesDep) ->
     return FeedbackReceipt(request_id=body.request_id, rating=body.rating)
 
 
-@router.get("/healthz", tags=["operations"])
+@router.get("/healthz", responses=documented_responses(200), tags=["operations"])
 async def healthz() -> dict[str, str]:
     """200 while the process lives."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"model": ErrorBody}}, tags=["operations"])
+@router.get("/readyz", responses=documented_responses(200, 503), tags=["operations"])
 async def readyz(svc: ServicesDep) -> dict[str, object]:
     """200 when the index has content and the model is configured, else 503."""
     chunks = await anyio.to_thread.run_sync(svc.index.chunk_count)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from . import __version__, about
 from .api import router
-from .auth import check_auth_config
+from .auth import check_auth_config, describe_auth_in_document
 from .http_errors import install_error_handlers
 from .observability.requests import RequestContextMiddleware
 from .request_limits import BodySizeLimitMiddleware
@@ -44,4 +44,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.include_router(router)
+    describe_auth_in_document(app, settings)
     return app

@@ -3,7 +3,7 @@
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .errors import Unauthorized
@@ -42,3 +42,16 @@ def require_api_key(
         hmac.compare_digest(offered, key.get_secret_value().encode()) for key in settings.api_keys
     ):
         raise Unauthorized("The API key is not valid.", code="invalid_api_key")
+
+
+def describe_auth_in_document(app: FastAPI, settings: Settings) -> None:
+    """With authentication off, the API document asks callers for no key and lists no 401."""
+    if settings.auth_enabled:
+        return
+    document = app.openapi()
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            operation.pop("security", None)
+            operation.get("responses", {}).pop("401", None)
+    document.get("components", {}).pop("securitySchemes", None)
+    app.openapi_schema = document

@@ -1,13 +1,18 @@
 """Errors the service reports, each with its HTTP status and a stable code.
 
 The HTTP layer renders each as `{"error": {"code", "message", "request_id"}}` (see
-http_errors.py); the CLI prints the code and the message.
+http_errors.py) and documents, per status, every code in `codes`; the CLI prints the code
+and the message. A new code is added to its class's `codes`, so callers can rely on it.
 """
+
+from typing import ClassVar
 
 
 class ServiceError(Exception):
-    status_code = 500
+    status_code: ClassVar[int] = 500
     code = "internal_error"
+    # Every code this error can carry: the API document lists them for callers.
+    codes: ClassVar[tuple[str, ...]] = ("internal_error",)
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -21,28 +26,46 @@ class GuardrailRefusal(ServiceError):
 
     status_code = 400
     code = "refused"
-
-
-class PayloadTooLarge(ServiceError):
-    status_code = 413
-    code = "payload_too_large"
+    codes = ("refused", "empty_question", "prompt_injection")
 
 
 class Unauthorized(ServiceError):
     status_code = 401
     code = "unauthorized"
+    codes = ("unauthorized", "missing_api_key", "invalid_api_key")
 
 
 class NotFound(ServiceError):
     status_code = 404
     code = "not_found"
+    codes = ("not_found", "unknown_request")
+
+
+class PayloadTooLarge(ServiceError):
+    status_code = 413
+    code = "payload_too_large"
+    codes = ("payload_too_large", "question_too_long")
+
+
+class TooManyRequests(ServiceError):
+    """A limit was reached; `retry_after_seconds` says when to try again."""
+
+    status_code = 429
+    code = "rate_limited"
+    codes = ("rate_limited", "budget_exceeded")
+
+    def __init__(self, message: str, *, retry_after_seconds: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class NotReady(ServiceError):
     status_code = 503
     code = "not_ready"
+    codes = ("not_ready", "index_empty")
 
 
 class ProviderUnavailable(ServiceError):
     status_code = 503
     code = "provider_unavailable"
+    codes = ("provider_unavailable",)

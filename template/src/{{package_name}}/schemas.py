@@ -8,7 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, description="What the user wants to know.")
+    question: str = Field(
+        min_length=1,
+        # A question of blanks only is refused: it asks nothing.
+        pattern=r"\S",
+        description="What the user wants to know; not blank.",
+    )
 
 
 class Citation(BaseModel):
@@ -50,13 +55,3 @@ class FeedbackReceipt(BaseModel):
     request_id: str
     rating: Literal["up", "down"]
     status: Literal["recorded"] = "recorded"
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    request_id: str
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
