@@ -32,14 +32,14 @@ def test_changelog_sections_are_unreleased_then_pep440_versions_newest_first() -
 
 def test_every_release_tag_has_a_changelog_section() -> None:
     tags = run(["git", "tag", "--list"], cwd=REPO).stdout.split()
-    released = set(changelog_versions()[1:])
+    released = {Version(heading) for heading in changelog_versions()[1:]}
     missing = []
     for tag in tags:
         try:
-            Version(tag)
+            version = Version(tag)  # "v0.1.0" and "0.1.0" are the same release
         except InvalidVersion:
             continue
-        if tag not in released:
+        if version not in released:
             missing.append(tag)
     assert not missing, f"tags without a CHANGELOG section: {missing}"
 
