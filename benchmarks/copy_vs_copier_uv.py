@@ -71,8 +71,10 @@ def main() -> int:
             if run:
                 samples["ours"].append(ours)
                 samples["copier-uv"].append(theirs)
-        files = {name: sum(1 for p in Path(scratch).glob(f"{prefix}-1/**/*") if p.is_file())
-                 for name, prefix in (("ours", "ours"), ("copier-uv", "theirs"))}
+        files = {
+            name: sum(1 for p in Path(scratch).glob(f"{prefix}-1/**/*") if p.is_file())
+            for name, prefix in (("ours", "ours"), ("copier-uv", "theirs"))
+        }
 
     medians = {
         name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
