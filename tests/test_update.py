@@ -10,6 +10,7 @@ writes the team's `.env` itself. Nothing here runs `uv sync`: trees and files ar
 from __future__ import annotations
 
 import filecmp
+import re
 import shutil
 import subprocess
 import sys
@@ -28,9 +29,13 @@ pytestmark = pytest.mark.slow
 EXAMPLE = "support-ticket-deflection"
 COPY_OPTIONS: dict[str, Any] = {"defaults": True, "unsafe": True, "quiet": True, "skip_tasks": True}
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
-# Generated once, then owned by the team: an update leaves them as they are (copier.yml
-# `_skip_if_exists`, and data/ excluded on update). docs/updating.md lists the same.
-TEAM_OWNED = ["data/", "evals/dataset.yaml", "evals/thresholds.yaml", "guardrails.yaml", ".env"]
+# Generated once, then owned by the team: an update leaves them as they are. The list is
+# the table of docs/updating.md, which tests/test_lifecycle.py holds to copier.yml.
+TEAM_OWNED = re.findall(
+    r"^\| `([^`]+)` \|",
+    (REPO / "docs" / "updating.md").read_text(encoding="utf-8").split("<!-- team-owned")[1].split("<!-- /team")[0],
+    flags=re.MULTILINE,
+)
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -107,7 +112,7 @@ def leftovers(project: Path) -> list[str]:
 
 
 def is_team_owned(relative: Path) -> bool:
-    return any(str(relative) == owned or str(relative).startswith(owned) for owned in TEAM_OWNED if owned)
+    return any(str(relative) == owned or str(relative).startswith(owned) for owned in TEAM_OWNED)
 
 
 def tree_differences(updated: Path, fresh: Path, *, skip_team_owned: bool = False) -> list[str]:
