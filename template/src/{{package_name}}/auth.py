@@ -49,9 +49,9 @@ def describe_auth_in_document(app: FastAPI, settings: Settings) -> None:
     if settings.auth_enabled:
         return
     document = app.openapi()
-    for operations in document.get("paths", {}).values():
+    for operations in document["paths"].values():
         for operation in operations.values():
             operation.pop("security", None)
-            operation.get("responses", {}).pop("401", None)
-    document.get("components", {}).pop("securitySchemes", None)
+            operation["responses"].pop("401", None)
+    document["components"].pop("securitySchemes", None)
     app.openapi_schema = document

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, JsonValue, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import ServiceError, TooManyRequests, Unauthorized
-from .observability.requests import current_request_id
+from .observability.requests import HEADER, current_request_id
 
 # Errors raised by the framework rather than by the service: their status and code.
 _FRAMEWORK_CODES = {
@@ -52,8 +52,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, error.status_code, code, str(error.detail), error.headers)
 
     async def unexpected_error(request: Request, error: Exception) -> Response:
-        structlog.get_logger(__name__).exception("unhandled_error")
-        return error_response(request, 500, "internal_error", "Something went wrong on our side.")
+        # Handled outside the request's middleware: name the request in the log and header.
+        request_id = _request_id(request)
+        structlog.get_logger(__name__).exception("unhandled_error", request_id=request_id)
+        message = "Something went wrong on our side."
+        return error_response(request, 500, "internal_error", message, {HEADER: request_id})
 
     app.add_exception_handler(ServiceError, service_error)
     app.add_exception_handler(RequestValidationError, validation_error)
@@ -68,9 +71,12 @@ def error_response(
     message: str,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    request_id = getattr(request.state, "request_id", None) or current_request_id()
-    body = {"error": {"code": code, "message": message, "request_id": request_id}}
+    body = {"error": {"code": code, "message": message, "request_id": _request_id(request)}}
     return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def _request_id(request: Request) -> str:
+    return getattr(request.state, "request_id", None) or current_request_id()
 
 
 def _headers_for(error: ServiceError) -> dict[str, str] | None:
