@@ -21,7 +21,7 @@ ASKED = [key for key, spec in QUESTIONS.items() if spec.get("when") is not False
 
 
 def test_question_reference_is_generated_from_copier_yml() -> None:
-    result = run([sys.executable, str(REPO / "tools" / "interview_reference.py"), "--check"], cwd=REPO)
+    result = run([sys.executable, str(REPO / "scripts" / "interview_reference.py"), "--check"], cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
     reference = (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
     for key in ASKED:

@@ -1,7 +1,7 @@
 """Write docs/reference.md, the list of every question, from copier.yml.
 
-    python3 -m uv run python tools/interview_reference.py          # rewrite the page
-    python3 -m uv run python tools/interview_reference.py --check  # exit 1 when it is stale
+    python3 -m uv run python scripts/interview_reference.py          # rewrite the page
+    python3 -m uv run python scripts/interview_reference.py --check  # exit 1 when it is stale
 
 The page is generated so that it cannot drift from the interview; tests/test_docs.py
 fails when the committed page differs from what this script writes.
@@ -91,7 +91,7 @@ def render() -> str:
     lines = [
         "# Question reference",
         "",
-        "<!-- Generated from copier.yml by tools/interview_reference.py: do not edit by hand. -->",
+        "<!-- Generated from copier.yml by scripts/interview_reference.py: do not edit by hand. -->",
         "",
         "Every question of `copier.yml`, in the order `copier copy` asks it. The help text is",
         "what the prompt shows. [The interview](interview.md) explains each rule and what each",
@@ -127,7 +127,7 @@ def main(argv: list[str]) -> int:
     page = render()
     if "--check" in argv:
         if REFERENCE.read_text(encoding="utf-8") != page:
-            print(f"{REFERENCE.relative_to(REPO)} is stale: run python3 -m uv run python tools/interview_reference.py")
+            print(f"{REFERENCE.relative_to(REPO)} is stale: run python3 -m uv run python scripts/interview_reference.py")
             return 1
         return 0
     REFERENCE.write_text(page, encoding="utf-8")
