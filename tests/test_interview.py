@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
 
 ENTER = "\r"
 SUBMIT_MULTILINE = "\x1b\r"  # Esc then Enter ends a multi-line answer in copier's prompt
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"  # a terminal's bracketed paste
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -29,7 +30,9 @@ class Interview:
             sys.executable,
             command,
             cwd=str(destination.parent),
-            env={**clean_env(), "TERM": "xterm"},
+            # pexpect is no terminal that answers prompt_toolkit's cursor-position request:
+            # without this each question would wait a second for the reply.
+            env={**clean_env(), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"},
             encoding="utf-8",
             dimensions=(50, 250),
             timeout=60,
@@ -46,7 +49,8 @@ class Interview:
         return ANSI.sub("", self.child.before or "")
 
     def answer(self, text: str, submit: str = ENTER) -> None:
-        self.child.send(text)
+        if text:  # pasted, as a person pastes a prepared answer: one edit, one validation
+            self.child.send(f"{PASTE_START}{text}{PASTE_END}")
         self.child.send(submit)
 
     def refused_with(self, message: str) -> None:
