@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -140,6 +141,54 @@ def test_ask_answers_the_target_from_goals(synced_example, name: str) -> None:
     result = check(uv_run(project, command, "ask", question))
     assert target in result.stdout, describe(result)
     assert "GOALS.md" in result.stdout, describe(result)
+
+
+def run_eval_gate(project: Path, tmp_path: Path, env: dict[str, str], *extra: str) -> tuple[int, set[str], str]:
+    """`<slug> eval` with extra APP_* settings: its exit code and the metrics it names as failed."""
+    command = read_answers(project)["project_slug"]
+    reports = ["--reports", str(tmp_path / "reports"), "--history", str(tmp_path / "history.jsonl")]
+    result = subprocess.run(
+        [uv_executable(), "run", command, "eval", *reports, *extra],
+        cwd=project,
+        env={**clean_env(), **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    failed = re.search(r"Eval gate failed: (.+)", result.stderr)
+    return result.returncode, set(failed.group(1).split(", ")) if failed else set(), describe(result)
+
+
+def test_the_eval_gate_fails_a_sabotaged_project_naming_each_metric(synced_example, tmp_path: Path) -> None:
+    """Emptied documents, a wrong expected fact and a removed source each fail the build."""
+    project = synced_example("support-ticket-deflection")
+    code, failed, output = run_eval_gate(project, tmp_path / "intact", {})
+    assert (code, failed) == (0, set()), output
+
+    emptied = tmp_path / "emptied"
+    shutil.copytree(project / "data", emptied / "data")
+    for document in [*emptied.joinpath("data").iterdir(), emptied / "GOALS.md"]:
+        document.write_text("", encoding="utf-8")
+    code, failed, output = run_eval_gate(
+        project, emptied, {"APP_DATA_DIR": str(emptied / "data"), "APP_GOALS_FILE": str(emptied / "GOALS.md")}
+    )
+    assert code == 1, output
+    assert {"fact_recall", "citation_recall", "retrieval_recall_at_k", "retrieval_mrr"} <= failed, output
+    assert "FAIL fact_recall" in output
+
+    wrong_fact = tmp_path / "wrong-fact.yaml"
+    dataset = (project / "evals" / "dataset.yaml").read_text(encoding="utf-8")
+    wrong_fact.write_text(dataset.replace('facts: ["15 minutes"]', 'facts: ["12 minutes"]', 1), encoding="utf-8")
+    code, failed, output = run_eval_gate(project, tmp_path / "wrong", {}, "--dataset", str(wrong_fact))
+    assert (code, failed) == (1, {"fact_recall"}), output
+
+    removed = tmp_path / "removed"
+    shutil.copytree(project / "data", removed / "data")
+    (removed / "data" / "human-review-policy.md").unlink()
+    code, failed, output = run_eval_gate(project, removed, {"APP_DATA_DIR": str(removed / "data")})
+    assert code == 1, output
+    assert {"fact_recall", "citation_recall", "retrieval_recall_at_k"} <= failed, output
 
 
 def free_port() -> int:

@@ -1,13 +1,17 @@
-"""The HTTP routes: ask, feedback, liveness and readiness."""
+"""The HTTP routes: ask (whole or streamed), feedback, liveness and readiness."""
 
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
 import anyio
+import structlog
 from fastapi import APIRouter, Depends, Request, status
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from .auth import require_api_key
-from .errors import NotReady
+from .errors import NotReady, ServiceError
 from .http_errors import documented_responses
+from .observability.requests import current_request_id
 from .schemas import Answer, AskRequest, FeedbackReceipt, FeedbackRequest
 from .services import Services
 
@@ -23,15 +27,54 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
+def _json_errors(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """Errors before a stream opens are JSON envelopes, not events: document them so.
+
+    The envelope schemas are the ones POST /v1/ask registers for the same statuses."""
+    for entry in responses.values():
+        model = entry.pop("model", None)
+        if model is not None:
+            schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+            entry["content"] = {"application/json": {"schema": schema}}
+    return responses
+
+
 @router.post(
     "/v1/ask",
     response_model=Answer,
-    responses=documented_responses(200, 400, 401, 413, 422, 503),
+    responses=documented_responses(200, 400, 401, 413, 422, 429, 503),
     tags=["answers"],
 )
 async def ask(body: AskRequest, _: Authenticated, svc: ServicesDep) -> Answer:
     """Answer a question from the indexed documents, with citations and a confidence score."""
     return await svc.pipeline.ask(body.question)
+
+
+@router.post(
+    "/v1/ask/stream",
+    response_class=EventSourceResponse,
+    # Refusals and failures after the stream opens arrive as `error` events.
+    responses=_json_errors(documented_responses(200, 401, 413, 422)),
+    tags=["answers"],
+)
+async def ask_stream(
+    body: AskRequest, _: Authenticated, svc: ServicesDep
+) -> AsyncIterator[ServerSentEvent]:
+    """The answer as server-sent events: `delta` events carry text as the model writes it,
+    then one `answer` event holds the whole answer with citations, confidence, needs_review
+    and usage. A refusal or a failure is one `error` event with the error envelope."""
+    try:
+        async for item in svc.pipeline.ask_stream(body.question):
+            if isinstance(item, Answer):
+                yield ServerSentEvent(event="answer", data=item.model_dump(mode="json"))
+            else:
+                yield ServerSentEvent(event="delta", data={"text": item})
+    except ServiceError as error:
+        structlog.get_logger(__name__).info("stream_error", code=error.code)
+        envelope = {"code": error.code, "message": error.message}
+        yield ServerSentEvent(
+            event="error", data={"error": {**envelope, "request_id": current_request_id()}}
+        )
 
 
 @router.post(
@@ -63,4 +106,12 @@ async def readyz(svc: ServicesDep) -> dict[str, object]:
             f"{svc.settings.data_dir}/ and restart.",
             code="index_empty",
         )
-    return {"status": "ready", "chunks": chunks, "provider": svc.settings.llm_provider}
+    spend = await anyio.to_thread.run_sync(svc.budget.describe)
+    return {
+        "status": "ready",
+        "chunks": chunks,
+        "provider": svc.settings.llm_provider,
+        "fallback_provider": svc.settings.fallback_provider,
+        "circuit_breakers": {b.provider: b.snapshot() for b in svc.breakers},
+        "spend": spend,
+    }

@@ -11,12 +11,21 @@ from . import __version__, about
 from .api import router
 from .auth import check_auth_config, describe_auth_in_document
 from .http_errors import install_error_handlers
+from .observability import metrics, tracing
+from .observability.logging import configure_logging
 from .observability.requests import RequestContextMiddleware
 from .request_limits import BodySizeLimitMiddleware
 from .services import Services, build_services, ensure_index
 from .settings import Settings, get_settings
 
 log = structlog.get_logger(__name__)
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one `serve --workers N` process: its own logging and services."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -41,7 +50,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.metrics_enabled:
+        app.add_middleware(metrics.MetricsMiddleware)
+        app.include_router(metrics.router)
     app.add_middleware(RequestContextMiddleware)
+    tracing.instrument_app(app, settings)
     install_error_handlers(app)
     app.include_router(router)
     describe_auth_in_document(app, settings)

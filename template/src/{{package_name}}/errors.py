@@ -69,3 +69,9 @@ class ProviderUnavailable(ServiceError):
     status_code = 503
     code = "provider_unavailable"
     codes = ("provider_unavailable",)
+
+
+class BudgetExceeded(TooManyRequests):
+    """The month's model budget is spent; `retry_after_seconds` runs to the next month."""
+
+    code = "budget_exceeded"

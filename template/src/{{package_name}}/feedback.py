@@ -3,14 +3,15 @@
 Answers below the review threshold, and answers rated down, form the review queue.
 """
 
+import json
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import NotFound
 from .schemas import Answer, FeedbackRequest
+from .sqlite_connections import SqliteConnections
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -31,6 +32,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     correction TEXT
 );
 """
+# Columns added after the first release, with their type: added to older databases on open.
+_ADDED_COLUMNS = {"answers": {"latency_ms": "REAL"}}
 
 
 @dataclass(frozen=True)
@@ -43,17 +46,43 @@ class ReviewItem:
     correction: str | None
 
 
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One stored answer with its latest rating, as the KPI report and eval import read it."""
+
+    request_id: str
+    created_at: datetime
+    question: str
+    answer: str
+    confidence: float
+    needs_review: bool
+    model: str
+    cited: bool
+    cost_usd: float | None
+    latency_ms: float | None
+    rating: str | None
+    correction: str | None
+
+
 class FeedbackStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
+        self._connections = SqliteConnections(path)
+        with self._connection() as db:
             db.executescript(_SCHEMA)
+            for table, columns in _ADDED_COLUMNS.items():
+                present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                for column, kind in columns.items():
+                    if column not in present:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
-    def record_answer(self, question: str, answer: Answer) -> None:
-        with closing(self._connect()) as db, db:
+    def record_answer(self, question: str, answer: Answer, latency_ms: float | None = None) -> None:
+        with self._connection() as db:
             db.execute(
-                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO answers (request_id, created_at, question, answer, "
+                "confidence, needs_review, model, answer_json, latency_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     answer.request_id,
                     _now(),
@@ -63,11 +92,12 @@ class FeedbackStore:
                     int(answer.needs_review),
                     answer.model,
                     answer.model_dump_json(),
+                    latency_ms,
                 ),
             )
 
     def add_feedback(self, feedback: FeedbackRequest) -> None:
-        with closing(self._connect()) as db, db:
+        with self._connection() as db:
             known = db.execute(
                 "SELECT 1 FROM answers WHERE request_id = ?", (feedback.request_id,)
             ).fetchone()
@@ -85,7 +115,7 @@ class FeedbackStore:
 
     def review_queue(self, limit: int = 50) -> list[ReviewItem]:
         """Low-confidence and down-rated answers, newest first."""
-        with closing(self._connect()) as db:
+        with self._connection() as db:
             rows = db.execute(
                 """
                 SELECT a.request_id, a.question, a.answer, a.confidence, f.rating, f.correction
@@ -100,8 +130,46 @@ class FeedbackStore:
             ).fetchall()
         return [ReviewItem(*row) for row in rows]
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+    def answer_records(self, since: datetime | None = None) -> list[AnswerRecord]:
+        """Every stored answer created at or after `since`, oldest first, with its latest rating."""
+        with self._connection() as db:
+            rows = db.execute(
+                """
+                SELECT a.request_id, a.created_at, a.question, a.answer, a.confidence,
+                       a.needs_review, a.model, a.answer_json, a.latency_ms,
+                       f.rating, f.correction
+                FROM answers a
+                LEFT JOIN feedback f ON f.id = (
+                    SELECT max(id) FROM feedback WHERE request_id = a.request_id
+                )
+                WHERE a.created_at >= ?
+                ORDER BY a.created_at
+                """,
+                ((since or datetime.min.replace(tzinfo=UTC)).isoformat(timespec="milliseconds"),),
+            ).fetchall()
+        records = []
+        for row in rows:
+            stored = json.loads(row[7])
+            records.append(
+                AnswerRecord(
+                    request_id=row[0],
+                    created_at=datetime.fromisoformat(row[1]),
+                    question=row[2],
+                    answer=row[3],
+                    confidence=row[4],
+                    needs_review=bool(row[5]),
+                    model=row[6],
+                    cited=bool(stored.get("citations")),
+                    cost_usd=stored.get("usage", {}).get("cost_usd"),
+                    latency_ms=row[8],
+                    rating=row[9],
+                    correction=row[10],
+                )
+            )
+        return records
+
+    def _connection(self) -> sqlite3.Connection:
+        return self._connections.get()
 
 
 def _now() -> str:

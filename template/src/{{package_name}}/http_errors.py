@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, JsonValue, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import ServiceError, TooManyRequests, Unauthorized
+from .errors import GuardrailRefusal, ServiceError, TooManyRequests, Unauthorized
+from .observability.metrics import record_guardrail_block
 from .observability.requests import HEADER, current_request_id
 
 # Errors raised by the framework rather than by the service: their status and code.
@@ -33,6 +34,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def service_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, ServiceError)
+        if isinstance(error, GuardrailRefusal):
+            record_guardrail_block(error.code)
         return error_response(
             request, error.status_code, error.code, error.message, _headers_for(error)
         )

@@ -1,27 +1,33 @@
-"""The whole answer, in order: guardrails -> retrieval -> model -> citations -> confidence.
+"""The whole answer, in order: guardrails -> retrieval -> budget -> model -> citations ->
+confidence. `ask` returns it whole; `ask_stream` yields the text as the model writes it.
 
 Open the module named in each step to see how it is done.
 """
 
+import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import anyio
 import structlog
-from pydantic_ai.exceptions import AgentRunError
+from pydantic_ai.models import Model
 
+from .budget import BudgetGuard
 from .citations import cite
 from .confidence import score_confidence
-from .errors import ProviderUnavailable
 from .feedback import FeedbackStore
 from .guardrails.input import check_question
 from .llm.generation import Draft, Generator
 from .llm.prompt import DONT_KNOW
+from .observability.metrics import record_answer
 from .observability.requests import current_request_id
 from .retrieval import Index, Passage
 from .schemas import Answer, Usage
 from .settings import Settings
 
 log = structlog.get_logger(__name__)
+# Nothing retrieved: no model call, no cost, and no invented answer.
+NO_EVIDENCE = Draft(DONT_KNOW, "none", 0, 0, 0.0)
 
 
 @dataclass
@@ -30,18 +36,42 @@ class Pipeline:
     index: Index
     generator: Generator
     feedback: FeedbackStore
+    budget: BudgetGuard
+    fallback: Model | None = None  # answers alone once the month's budget is spent
 
     async def ask(self, question: str) -> Answer:
-        request_id = current_request_id()
-        question = check_question(question, self.settings)
-
-        passages = await anyio.to_thread.run_sync(self.index.search, question, self.settings.top_k)
+        started = time.perf_counter()
+        question, passages = await self._retrieve(question)
+        draft = NO_EVIDENCE
         if passages:
-            draft = await self._draft(question, passages)
-        else:
-            # Nothing retrieved: no model call, no cost, and no invented answer.
-            draft = Draft(DONT_KNOW, "none", 0, 0, 0.0)
+            model = await self.budget.model_for_request(self.generator.model, self.fallback)
+            draft = await self.generator.draft(question, passages, model)
+        return await self._answer(question, passages, draft, started)
 
+    async def ask_stream(self, question: str) -> AsyncIterator[str | Answer]:
+        """The answer's text piece by piece, then the whole Answer."""
+        started = time.perf_counter()
+        question, passages = await self._retrieve(question)
+        draft = NO_EVIDENCE
+        if passages:
+            model = await self.budget.model_for_request(self.generator.model, self.fallback)
+            async for piece in self.generator.stream(question, passages, model):
+                if isinstance(piece, Draft):
+                    draft = piece
+                else:
+                    yield piece
+        else:
+            yield draft.text
+        yield await self._answer(question, passages, draft, started)
+
+    async def _retrieve(self, question: str) -> tuple[str, list[Passage]]:
+        question = check_question(question, self.settings)
+        passages = await anyio.to_thread.run_sync(self.index.search, question, self.settings.top_k)
+        return question, passages
+
+    async def _answer(
+        self, question: str, passages: list[Passage], draft: Draft, started: float
+    ) -> Answer:
         citations = cite(draft.text, passages)
         confidence = score_confidence(question, draft.text, citations, passages)
         answer = Answer(
@@ -49,7 +79,7 @@ class Pipeline:
             citations=citations,
             confidence=confidence,
             needs_review=confidence < self.settings.review_threshold,
-            request_id=request_id,
+            request_id=current_request_id(),
             model=draft.model,
             usage=Usage(
                 input_tokens=draft.input_tokens,
@@ -57,7 +87,10 @@ class Pipeline:
                 cost_usd=draft.cost_usd,
             ),
         )
-        await anyio.to_thread.run_sync(self.feedback.record_answer, question, answer)
+        await self.budget.record(answer.request_id, draft.model, draft.cost_usd)
+        latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        await anyio.to_thread.run_sync(self.feedback.record_answer, question, answer, latency_ms)
+        record_answer(answer)
         log.info(
             "answered",
             passages=len(passages),
@@ -70,12 +103,3 @@ class Pipeline:
             cost_usd=draft.cost_usd,
         )
         return answer
-
-    async def _draft(self, question: str, passages: list[Passage]) -> Draft:
-        try:
-            return await self.generator.draft(question, passages)
-        except (AgentRunError, ExceptionGroup) as error:
-            log.error("provider_failed", error=type(error).__name__, detail=str(error)[:500])
-            raise ProviderUnavailable(
-                "The language model provider did not answer; try again shortly."
-            ) from error

@@ -1,16 +1,20 @@
 """Wiring: the objects one running service shares, built from settings in one place."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import structlog
 
+from .budget import BudgetGuard
 from .feedback import FeedbackStore
 from .ingest import ingest
-from .llm.generation import Generator
-from .llm.providers import build_model
+from .llm.generation import Generator, OfflineGenerator
+from .llm.providers import build_models
+from .llm.resilience import CircuitBreaker
 from .pipeline import Pipeline
 from .retrieval import Index, open_index
 from .settings import Settings
+from .spend import SqliteSpendStore
 
 log = structlog.get_logger(__name__)
 
@@ -21,15 +25,25 @@ class Services:
     index: Index
     feedback: FeedbackStore
     pipeline: Pipeline
+    budget: BudgetGuard
+    breakers: list[CircuitBreaker]
 
 
 def build_services(settings: Settings) -> Services:
     """Raises ProviderConfigError, naming the missing variable, before anything starts."""
     index = open_index(settings)
     feedback = FeedbackStore(settings.feedback_path)
-    generator = Generator(build_model(settings), settings.llm_timeout_seconds)
-    pipeline = Pipeline(settings, index, generator, feedback)
-    return Services(settings, index, feedback, pipeline)
+    models = build_models(settings)
+    generator = (
+        OfflineGenerator()
+        if settings.llm_provider == "offline"
+        else Generator(models.model, settings.llm_timeout_seconds, settings.llm_max_output_tokens)
+    )
+    # Offline answers cost nothing: the budget only limits what providers cost.
+    budget_usd = Decimal(0) if settings.llm_provider == "offline" else settings.monthly_budget_usd
+    budget = BudgetGuard(SqliteSpendStore(settings.spend_path), budget_usd)
+    pipeline = Pipeline(settings, index, generator, feedback, budget, models.fallback)
+    return Services(settings, index, feedback, pipeline, budget, models.breakers)
 
 
 def ensure_index(services: Services) -> int:

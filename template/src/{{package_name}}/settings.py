@@ -4,6 +4,7 @@ Service settings carry the prefix `APP_`; provider credentials keep each provide
 standard variable names. `.env.example` lists them all.
 """
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -45,6 +46,15 @@ class Settings(BaseSettings):
     fallback_provider: ProviderName | Literal["none"] = about.FALLBACK_PROVIDER
     fallback_model: str = ""
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    # A cap on each answer's length, and so on its cost.
+    llm_max_output_tokens: int = Field(default=1024, ge=16)
+    # Retries of 408, 429 and 5xx answers, with backoff honouring Retry-After.
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    # A provider failing this many calls in a row is not called for breaker_reset_seconds.
+    breaker_failure_threshold: int = Field(default=5, ge=1)
+    breaker_reset_seconds: float = Field(default=30.0, gt=0)
+    # Past this spend in a calendar month (UTC), only the fallback answers; 0 means no budget.
+    monthly_budget_usd: Decimal = Field(default=Decimal(about.MONTHLY_BUDGET_USD), ge=0)
 
     # Provider credentials and endpoints.
     openai_api_key: SecretStr | None = _credential("OPENAI_API_KEY")
@@ -76,10 +86,18 @@ class Settings(BaseSettings):
     # The HTTP service.
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Processes serving the port; state they share lives in the stores, not in memory.
+    workers: int = Field(default=1, ge=1)
     auth_enabled: bool = about.AUTH_ENABLED
     api_keys: Annotated[list[SecretStr], NoDecode] = []
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Observability: Prometheus at /metrics; OpenTelemetry traces over OTLP, opt-in (the
+    # exporter reads the standard OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_SERVICE_NAME).
+    metrics_enabled: bool = about.METRICS_ENABLED
+    tracing_enabled: bool = False
+    otlp_endpoint: str | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
 
     @field_validator("api_keys", mode="before")
     @classmethod
@@ -96,6 +114,10 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         return self.state_dir / "feedback.sqlite3"
+
+    @property
+    def spend_path(self) -> Path:
+        return self.state_dir / "spend.sqlite3"
 
 
 class SettingsError(ValueError):

@@ -5,6 +5,9 @@ with the question, and cites them. With nothing relevant in the passages it says
 not know and cites nothing.
 """
 
+import re
+from collections.abc import AsyncIterator
+
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
@@ -20,12 +23,19 @@ MIN_WORDS = 4
 
 
 def build_offline_model() -> FunctionModel:
-    return FunctionModel(_answer, model_name=MODEL_NAME)
+    return FunctionModel(_answer, stream_function=_stream_answer, model_name=MODEL_NAME)
 
 
 def _answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
     question, passages = parse_prompt(_last_user_prompt(messages))
     return ModelResponse(parts=[TextPart(extract_answer(question, passages))])
+
+
+async def _stream_answer(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str]:
+    """The same answer, a word (with its following space) at a time."""
+    question, passages = parse_prompt(_last_user_prompt(messages))
+    for word in re.findall(r"\S+\s*", extract_answer(question, passages)):
+        yield word
 
 
 def extract_answer(question: str, passages: list[PromptPassage]) -> str:

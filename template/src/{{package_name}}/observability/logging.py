@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 import orjson
 import structlog
+from opentelemetry import trace
 from pydantic import SecretStr
 from structlog.typing import EventDict, Processor, WrappedLogger
 
@@ -56,6 +57,15 @@ def ensure_request_id(_: WrappedLogger, __: str, event_dict: EventDict) -> Event
     return event_dict
 
 
+def add_trace_context(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """The current trace and span ids, so a log line leads to its trace (when tracing is on)."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict["trace_id"] = format(context.trace_id, "032x")
+        event_dict["span_id"] = format(context.span_id, "016x")
+    return event_dict
+
+
 def _dumps(value: Any, **_: Any) -> str:
     return orjson.dumps(value, default=str).decode()
 
@@ -68,6 +78,7 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
         redact,
         structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
         ensure_request_id,
+        add_trace_context,
     ]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

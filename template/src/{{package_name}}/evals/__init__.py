@@ -1,0 +1,1 @@
+"""Evaluation: the golden dataset, deterministic evaluators, thresholds and reports."""
