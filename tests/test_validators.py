@@ -13,6 +13,7 @@ from typing import Any
 
 import pexpect
 import pytest
+import yaml
 from conftest import (
     BUSINESS_KEYS,
     EXAMPLE_NAMES,
@@ -24,6 +25,7 @@ from conftest import (
     clean_env,
     describe,
     is_asked,
+    jinja_env,
     load_example,
     read_answers,
     render,
@@ -76,17 +78,11 @@ INVALID: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("success_metric", "minutes\nper ticket", ONE_LINE, {}),
     ("metric_unit", "", "metric_unit is required", {}),
     ("metric_unit", "min\nutes", ONE_LINE, {}),
-    ("baseline_value", "abc", NOT_A_NUMBER, {}),
-    ("baseline_value", "12 minutes", NOT_A_NUMBER, {}),
-    ("baseline_value", True, NOT_A_NUMBER, {}),
-    ("target_value", "n/a", NOT_A_NUMBER, {}),
+    ("baseline_value", "1e400", NOT_A_NUMBER, {}),
     ("target_value", 25, "target_value equals baseline_value", {"baseline_value": 25}),
     ("target_value", 25.0, "a target that changes nothing is not a goal", {"baseline_value": 25}),
     ("annual_value_usd", 0, NOT_DOLLARS, {}),
     ("annual_value_usd", -5, NOT_DOLLARS, {}),
-    ("annual_value_usd", 12.5, NOT_DOLLARS, {}),
-    ("annual_value_usd", "120,000", NOT_DOLLARS, {}),
-    ("annual_value_usd", True, NOT_DOLLARS, {}),
     ("value_rationale", "", "value_rationale is required", {}),
     ("value_rationale", "10 minutes saved\x1b[31m", "contains control characters", {}),
     ("review_date", "30/06/2027", NOT_A_DATE, {}),
@@ -98,15 +94,53 @@ INVALID: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("so_what", "It saves time.\nAnd money.", ONE_LINE, {}),
     ("review_threshold", 1.5, NOT_A_THRESHOLD, {}),
     ("review_threshold", -0.1, NOT_A_THRESHOLD, {}),
-    ("review_threshold", "high", NOT_A_THRESHOLD, {}),
     ("data_sources", [], "choose at least one of files, web, postgres, s3", {}),
     ("llm_model", "gpt 5 mini", "is not a model name", {}),
     ("llm_model", "", "is not a model name", {}),
     ("fallback_provider", "anthropic", "choose a different provider, or none", {"llm_provider": "anthropic"}),
     ("fallback_provider", "openai", "the same as llm_provider (openai)", {}),
     ("monthly_budget_usd", -1, NOT_A_BUDGET, {}),
-    ("monthly_budget_usd", 2.5, NOT_A_BUDGET, {}),
 ]
+
+
+# Answers copier's int and float types cannot cast: refused before any question, naming it.
+NOT_NUMBERS: list[tuple[str, Any, str]] = [
+    ("baseline_value", "abc", 'baseline_value "abc" is not a number: type digits only, e.g. 45'),
+    ("baseline_value", "12 minutes", 'baseline_value "12 minutes" is not a number'),
+    ("baseline_value", True, 'baseline_value "True" is not a number'),
+    ("target_value", "n/a", 'target_value "n/a" is not a number: type digits only, e.g. 12'),
+    ("annual_value_usd", 12.5, 'annual_value_usd "12.5" is not a whole number: type digits only, e.g. 250000'),
+    ("annual_value_usd", "120,000", 'annual_value_usd "120,000" is not a whole number'),
+    ("annual_value_usd", "$120000", 'annual_value_usd "$120000" is not a whole number'),
+    ("annual_value_usd", True, 'annual_value_usd "True" is not a whole number'),
+    ("review_threshold", "high", 'review_threshold "high" is not a number: type digits only, e.g. 0.5'),
+    ("baseline_value", "nan", 'baseline_value "nan" is not a number'),
+    ("target_value", "-inf", 'target_value "-inf" is not a number'),
+    ("monthly_budget_usd", 2.5, 'monthly_budget_usd "2.5" is not a whole number: type digits only, e.g. 500'),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "guidance"), NOT_NUMBERS, ids=[f"{k}={v!r}" for k, v, _ in NOT_NUMBERS])
+def test_a_number_question_refuses_text_naming_the_question(
+    tmp_path: Path, key: str, value: Any, guidance: str
+) -> None:
+    dst = tmp_path / "project"
+    with pytest.raises(Exception, match=re.escape(guidance)):
+        render(dst, {**MINIMAL_ANSWERS, key: value})
+    assert not (dst / ".copier-answers.yml").exists(), "a refused interview must not render"
+
+
+def test_number_questions_are_listed_once_with_their_copier_type() -> None:
+    """includes/business_case.jinja checks numbers typed with --data; it must know every one."""
+    questions = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
+    typed = {
+        key: spec["type"]
+        for key, spec in questions.items()
+        if isinstance(spec, dict) and spec.get("type") in {"int", "float"}
+    }
+    module = jinja_env().get_template("includes/business_case.jinja").module
+    assert typed == module.NUMBER_KEYS
+    assert set(module.NUMBER_EXAMPLES) == set(typed)
 
 
 @pytest.mark.parametrize(
