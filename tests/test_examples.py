@@ -70,6 +70,8 @@ TERSE_ANSWERS = {
     "target_value": 55.5,
     "owner_name": "Dr. J. Smith",
     "review_threshold": 0.9,
+    # Traces without Prometheus: the one project whose own suite runs with /metrics off.
+    "observability": ["otel"],
 }
 
 
