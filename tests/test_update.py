@@ -311,7 +311,8 @@ def test_update_from_every_released_tag_to_head_equals_a_fresh_copy(tmp_path: Pa
 
     fresh = tmp_path / "fresh"
     copier.run_copy(str(template), str(fresh), data=read_answers(project), vcs_ref="HEAD", **COPY_OPTIONS)
-    assert tree_differences(project, fresh) == []
+    # Files the team owns (the eval cases, data/) keep the release's version by design.
+    assert tree_differences(project, fresh, skip_team_owned=True) == []
     assert not leftovers(project)
 
 
