@@ -57,7 +57,9 @@ def synced_example(rendered_example: Callable[[str], Path]) -> Callable[[str], P
 @pytest.fixture(scope="session")
 def hostile_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project whose every free-text answer is hostile text (quotes, Jinja, emoji...)."""
-    data = {**MINIMAL_ANSWERS, **HOSTILE_ANSWERS, "project_slug": "hostile-answers"}
+    # No observability export at all: the one project whose own suite runs with neither
+    # /metrics nor traces.
+    data = {**MINIMAL_ANSWERS, **HOSTILE_ANSWERS, "project_slug": "hostile-answers", "observability": []}
     return render(tmp_path_factory.mktemp("hostile") / "project", data)
 
 
