@@ -44,9 +44,11 @@ def _settings(quiet: bool = False, stream: TextIO = sys.stderr) -> Settings:
 
 
 def _services(settings: Settings) -> Services:
+    from .database import DatabaseUnavailable
+
     try:
         return build_services(settings)
-    except ProviderConfigError as error:
+    except (ProviderConfigError, DatabaseUnavailable) as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
 
@@ -92,20 +94,32 @@ def serve(
 
 @app.command()
 def ingest() -> None:
-    """Index the configured sources (data/ and GOALS.md), replacing the old index."""
+    """Index the configured sources: only new and changed documents are written, documents
+    gone from the sources are removed."""
+    from .database import DatabaseUnavailable
+
     settings = _settings()
-    with Progress(TextColumn("{task.description}"), BarColumn(), console=err) as progress:
-        task = progress.add_task("ingesting", total=None)
-        report = run_ingest(
-            settings,
-            on_document=lambda document: progress.update(
-                task, advance=1, description=document.source
-            ),
-        )
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("reading sources", total=None)
+            report = run_ingest(
+                settings,
+                on_document=lambda document: progress.update(
+                    task, advance=1, description=document.source[-60:]
+                ),
+            )
+    except DatabaseUnavailable as error:
+        err.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(2) from error
+    where = "PostgreSQL" if settings.index_backend == "postgres" else str(settings.index_path)
     out.print(
-        f"Indexed {report.documents} documents as {report.chunks} chunks "
-        f"in {report.seconds:.2f}s -> {settings.index_path}"
+        f"{report.summary()}: {report.documents} documents, {report.chunks} chunks "
+        f"in {report.seconds:.2f}s -> {where}",
+        highlight=False,
     )
+    for skipped in report.skipped:
+        err.print(f"[yellow]skipped[/yellow] {skipped.source}: {skipped.reason}", highlight=False)
 
 
 @app.command()
@@ -267,11 +281,11 @@ def import_feedback(
     """Turn answers rated down with a correction into candidate cases for a person to accept."""
     from .evals.candidates import import_feedback as run_import
     from .evals.dataset import DatasetError
-    from .feedback import FeedbackStore
+    from .feedback import open_feedback_store
 
     settings = _settings(quiet=True)
     try:
-        result = run_import(FeedbackStore(settings.feedback_path), ctx.obj.dataset, candidates)
+        result = run_import(open_feedback_store(settings), ctx.obj.dataset, candidates)
     except DatasetError as error:
         err.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(2) from error
@@ -317,12 +331,12 @@ def report(
     ] = None,
 ) -> None:
     """Set what the service did (its own records) against GOALS.md."""
-    from .feedback import FeedbackStore
+    from .feedback import open_feedback_store
     from .kpi import build_report, render_html, render_text
 
     settings = _settings(quiet=True)
     start = since.replace(tzinfo=UTC) if since else None
-    records = FeedbackStore(settings.feedback_path).answer_records(start)
+    records = open_feedback_store(settings).answer_records(start)
     kpi = build_report(records, start, datetime.now(UTC))
     if json:
         print(jsonlib.dumps(kpi.as_json(), indent=2, ensure_ascii=False))

@@ -6,7 +6,7 @@ from decimal import Decimal
 import structlog
 
 from .budget import BudgetGuard
-from .feedback import FeedbackStore
+from .feedback import FeedbackStore, open_feedback_store
 from .guardrails import build_guardrails
 from .ingest import ingest
 from .llm.generation import Generator, OfflineGenerator
@@ -16,7 +16,7 @@ from .pipeline import Pipeline
 from .rate_limits import RateLimiter
 from .retrieval import Index, open_index
 from .settings import Settings
-from .spend import SqliteSpendStore
+from .spend import open_spend_store
 
 log = structlog.get_logger(__name__)
 
@@ -37,7 +37,7 @@ def build_services(settings: Settings) -> Services:
     naming the line of guardrails.yaml, before anything starts."""
     guardrails = build_guardrails(settings)
     index = open_index(settings)
-    feedback = FeedbackStore(settings.feedback_path)
+    feedback = open_feedback_store(settings)
     models = build_models(settings)
     generator = (
         OfflineGenerator()
@@ -46,7 +46,7 @@ def build_services(settings: Settings) -> Services:
     )
     # Offline answers cost nothing: the budget only limits what providers cost.
     budget_usd = Decimal(0) if settings.llm_provider == "offline" else settings.monthly_budget_usd
-    budget = BudgetGuard(SqliteSpendStore(settings.spend_path), budget_usd)
+    budget = BudgetGuard(open_spend_store(settings), budget_usd)
     pipeline = Pipeline(settings, index, generator, feedback, budget, guardrails, models.fallback)
     return Services(
         settings, index, feedback, pipeline, budget, models.breakers, RateLimiter(settings)

@@ -10,7 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import about
@@ -81,6 +88,15 @@ class Settings(BaseSettings):
     auto_ingest: bool = True
     chunk_chars: int = Field(default=900, ge=200, le=8000)
     top_k: int = Field(default=5, ge=1, le=50)
+    # sqlite: the index, feedback and spend records are files in state_dir (one machine).
+    # postgres: they live in APP_DATABASE_URL, which every replica shares.
+    index_backend: Literal["sqlite", "postgres"] = about.INDEX_BACKEND
+    database_url: SecretStr | None = Field(default=None, validate_default=True)
+    database_pool_size: int = Field(default=10, ge=1, le=100)
+    # The postgres data source: each row of source_query becomes a document. The query
+    # returns the columns id (what a citation shows), title and body.
+    source_database_url: SecretStr | None = None
+    source_query: str = ""
 
     # Trust and control.
     review_threshold: float = Field(default=about.REVIEW_THRESHOLD, ge=0.0, le=1.0)
@@ -138,6 +154,18 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_for_postgres(cls, value: SecretStr | None, info: ValidationInfo) -> object:
+        if value is None and info.data.get("index_backend") == "postgres":
+            raise ValueError(
+                "not set, and APP_INDEX_BACKEND is postgres: the index, feedback and spend "
+                "records live in PostgreSQL. Set it, e.g. "
+                "postgresql://app:secret@localhost:5432/app (compose.yaml runs one), "
+                "or set APP_INDEX_BACKEND=sqlite for a local index"
+            )
+        return value
+
     @field_validator("rate_limit")
     @classmethod
     def _valid_rate_limit(cls, value: str) -> str:
@@ -154,6 +182,12 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.state_dir / "index.sqlite3"
+
+    def require_database_url(self) -> str:
+        """APP_DATABASE_URL, which the validator ensures is set for the postgres backend."""
+        if self.database_url is None:
+            raise SettingsError("APP_DATABASE_URL is not set: the postgres backend needs it.")
+        return self.database_url.get_secret_value()
 
     @property
     def feedback_path(self) -> Path:

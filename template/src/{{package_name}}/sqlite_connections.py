@@ -17,12 +17,27 @@ class SqliteConnections:
         self.path = path
         self.busy_timeout_seconds = busy_timeout_seconds
         self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
 
     def get(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=self.busy_timeout_seconds)
+            # Used by its own thread only; `close` may run on another one.
+            db = sqlite3.connect(
+                self.path, timeout=self.busy_timeout_seconds, check_same_thread=False
+            )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             self._local.db = db
+            with self._lock:
+                self._opened.append(db)
         return db
+
+    def close(self) -> None:
+        """Close every thread's connection; a thread that uses this again opens a new one."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for db in opened:
+            db.close()
+        self._local = threading.local()

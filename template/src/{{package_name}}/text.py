@@ -1,11 +1,17 @@
 """Text analysis shared by retrieval, the offline model and confidence scoring.
 
 One definition of "the terms of a text" keeps the three in agreement: a passage that
-retrieval ranks high is one the offline model can quote and confidence can credit.
+retrieval ranks high is one the offline model can quote and confidence can credit. Both
+index backends store and search these terms (already stemmed here, with the Snowball
+English stemmer), so SQLite, Postgres and the query side never disagree on what
+"tickets" or "resetting" match.
 """
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
 
 _STOPWORDS_TEXT = """
     a about above after again against all also am an and any are as at be because been
@@ -32,27 +38,35 @@ _MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)")
 _MARKDOWN_INLINE = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+# Documents repeat their words: each distinct word is folded and stemmed once.
+@lru_cache(maxsize=200_000)
 def normalize_term(word: str) -> str:
-    """Lower-case, fold accents and strip common English suffixes: tickets -> ticket."""
+    """Lower-case, fold accents and stem (Snowball English): tickets -> ticket."""
     folded = unicodedata.normalize("NFKD", word.lower())
     term = "".join(ch for ch in folded if not unicodedata.combining(ch)).replace("'", "")
-    for suffix in ("ing", "ed", "es", "s"):
-        if term.endswith(suffix) and len(term) - len(suffix) >= 3 and not term.endswith("ss"):
-            return term[: -len(suffix)]
-    return term
+    return str(_STEMMER.stemWord(term))
 
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def content_terms(text: str) -> set[str]:
-    """The meaningful terms of a text: no stopwords, suffixes stripped."""
-    return {
+def terms(text: str) -> list[str]:
+    """The meaningful terms of a text in order, repeats kept: no stopwords, stemmed.
+    This is what the index stores and what a question searches for."""
+    return [
         normalize_term(word)
         for word in words(text)
         if word.lower() not in STOPWORDS and (len(word) > 1 or word.isdigit())
-    }
+    ]
+
+
+def content_terms(text: str) -> set[str]:
+    """The distinct meaningful terms of a text."""
+    return set(terms(text))
 
 
 def plain_line(line: str) -> str:

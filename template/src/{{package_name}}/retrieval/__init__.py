@@ -1,8 +1,12 @@
 """Retrieval: chunking documents and searching them.
 
-`Index` is the interface every backend implements; `open_index` picks the configured one.
+`Index` is the interface every backend implements (`sqlite_index`: an embedded file;
+`postgres_index`: one database every replica shares); `open_index` picks the configured
+one. An index knows each document's content hash, so ingestion rewrites only what changed,
+and every change is one transaction: a reader sees the index before it or after it.
 """
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,9 +33,23 @@ class Passage:
     untrusted: bool = False
 
 
+class IndexWriter(Protocol):
+    """Changes to the index inside one transaction (see `Index.writer`)."""
+
+    def put(self, source: str, content_hash: str, chunks: list[Chunk]) -> None:
+        """Make these chunks the whole content of the document `source`."""
+
+    def remove(self, source: str) -> None:
+        """Drop the document `source` and its chunks."""
+
+
 class Index(Protocol):
-    def replace_all(self, chunks: list[Chunk]) -> None:
-        """Make these chunks the whole content of the index, atomically."""
+    def document_hashes(self) -> dict[str, str]:
+        """The content hash of every indexed document, by source."""
+
+    def writer(self) -> AbstractContextManager[IndexWriter]:
+        """One transaction: committed when the block ends, rolled back if it raises.
+        Searches meanwhile see the index as it was; one writer at a time."""
 
     def search(self, question: str, limit: int) -> list[Passage]:
         """The passages most relevant to the question, best first."""
@@ -39,8 +57,16 @@ class Index(Protocol):
     def chunk_count(self) -> int:
         """How many chunks are indexed; 0 when the index does not exist yet."""
 
+    def close(self) -> None:
+        """Release connections."""
+
 
 def open_index(settings: Settings) -> Index:
+    """The index `APP_INDEX_BACKEND` names (the interview's `index_backend`)."""
+    if settings.index_backend == "postgres":
+        from .postgres_index import PostgresIndex
+
+        return PostgresIndex(settings.require_database_url())
     from .sqlite_index import SqliteIndex
 
     return SqliteIndex(settings.index_path)

@@ -1,52 +1,84 @@
-"""The embedded index: SQLite FTS5 full-text search with BM25 ranking."""
+"""The embedded index: SQLite FTS5 full-text search with BM25 ranking, in one file.
 
-import os
+FTS5 indexes the terms text.py makes (stemmed in Python, split by the plain unicode61
+tokenizer), so a question matches exactly what the Postgres backend would match. The
+file is in WAL mode: an ingest writes in one transaction while searches keep reading the
+last committed index.
+"""
+
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from ..text import STOPWORDS, words
+from ..sqlite_connections import SqliteConnections
+from ..text import terms
 from . import Chunk, Passage
 
+# Bumped when the layout changes: an older index is dropped and ingested again.
+_VERSION = 2
 _SCHEMA = """
-CREATE VIRTUAL TABLE chunks USING fts5(
-    source UNINDEXED,
-    title,
-    position UNINDEXED,
-    text,
-    tokenize = 'porter unicode61 remove_diacritics 2'
+CREATE TABLE documents (
+    source TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL
+);
+CREATE TABLE chunks (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL REFERENCES documents (source),
+    title TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX chunks_by_source ON chunks (source);
+CREATE VIRTUAL TABLE chunk_terms USING fts5(
+    title, text, tokenize = 'unicode61 remove_diacritics 2'
 );
 """
-# A title match counts twice as much as a text match.
+# The FTS table ranks and limits first; only the best rows are joined. A title match
+# counts twice as much as a text match.
 _SEARCH = """
-SELECT source, title, position, text, bm25(chunks, 0.0, 2.0, 0.0, 1.0) AS rank
-FROM chunks WHERE chunks MATCH ? ORDER BY rank LIMIT ?
+SELECT c.source, c.title, c.position, c.text, best.rank
+FROM (
+    SELECT rowid, bm25(chunk_terms, 2.0, 1.0) AS rank
+    FROM chunk_terms WHERE chunk_terms MATCH ? ORDER BY rank LIMIT ?
+) AS best
+JOIN chunks AS c ON c.id = best.rowid
+ORDER BY best.rank
 """
 
 
 class SqliteIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
+        # Ingestion may hold the write lock for a while; another writer waits for it.
+        self._connections = SqliteConnections(path, busy_timeout_seconds=600.0)
+        self._ready = False
 
-    def replace_all(self, chunks: list[Chunk]) -> None:
-        """Build the new index beside the old one, then swap it in: readers never see half."""
+    def document_hashes(self) -> dict[str, str]:
+        if not self._exists():
+            return {}
+        rows = self._db().execute("SELECT source, content_hash FROM documents").fetchall()
+        return dict(rows)
+
+    @contextmanager
+    def writer(self) -> Iterator["SqliteIndexWriter"]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        building = self.path.with_name(f"{self.path.name}.{os.getpid()}.building")
-        building.unlink(missing_ok=True)
-        with closing(sqlite3.connect(building)) as db, db:
-            db.executescript(_SCHEMA)
-            db.executemany(
-                "INSERT INTO chunks (source, title, position, text) VALUES (?, ?, ?, ?)",
-                [(c.source, c.title, c.position, c.text) for c in chunks],
-            )
-        os.replace(building, self.path)
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._create_schema(db)
+            yield SqliteIndexWriter(db)
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+        self._ready = True
 
     def search(self, question: str, limit: int) -> list[Passage]:
-        query = _match_query(question)
-        if not query or not self.path.exists():
+        query = match_query(question)
+        if not query or not self._exists():
             return []
-        with closing(self._connect_read_only()) as db:
-            rows = db.execute(_SEARCH, (query, limit)).fetchall()
+        rows = self._db().execute(_SEARCH, (query, limit)).fetchall()
         return [
             Passage(
                 chunk=Chunk(source=source, title=title, position=int(position), text=text),
@@ -56,23 +88,80 @@ class SqliteIndex:
         ]
 
     def chunk_count(self) -> int:
-        if not self.path.exists():
+        if not self._exists():
             return 0
-        with closing(self._connect_read_only()) as db:
-            try:
-                (count,) = db.execute("SELECT count(*) FROM chunks").fetchone()
-            except sqlite3.DatabaseError:
-                return 0
+        (count,) = self._db().execute("SELECT count(*) FROM chunks").fetchone()
         return int(count)
 
-    def _connect_read_only(self) -> sqlite3.Connection:
-        return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+    def close(self) -> None:
+        self._connections.close()
+
+    def _db(self) -> sqlite3.Connection:
+        return self._connections.get()
+
+    def _exists(self) -> bool:
+        """True once the file holds the current layout (searching never creates it)."""
+        if not self._ready and self.path.exists():
+            (version,) = self._db().execute("PRAGMA user_version").fetchone()
+            self._ready = version == _VERSION
+        return self._ready
+
+    def _create_schema(self, db: sqlite3.Connection) -> None:
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version == _VERSION:
+            return
+        # An older layout (or none): start over; the next ingest fills it again. Dropping
+        # the FTS table (version 1 named it chunks) drops its shadow tables too.
+        for table in ("chunk_terms", "chunks", "documents"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {_VERSION}")
 
 
-def _match_query(question: str) -> str:
-    """An FTS5 query matching any meaningful word; quoting keeps user text out of the syntax."""
-    terms = dict.fromkeys(w.lower() for w in words(question) if w.lower() not in STOPWORDS)
-    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+class SqliteIndexWriter:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def put(self, source: str, content_hash: str, chunks: list[Chunk]) -> None:
+        # A savepoint: a document that fails half-written leaves no trace in the transaction.
+        self._db.execute("SAVEPOINT document")
+        try:
+            self.remove(source)
+            self._db.execute(
+                "INSERT INTO documents (source, content_hash) VALUES (?, ?)",
+                (source, content_hash),
+            )
+            for chunk in chunks:
+                cursor = self._db.execute(
+                    "INSERT INTO chunks (source, title, position, text) VALUES (?, ?, ?, ?)",
+                    (source, chunk.title, chunk.position, chunk.text),
+                )
+                self._db.execute(
+                    "INSERT INTO chunk_terms (rowid, title, text) VALUES (?, ?, ?)",
+                    (cursor.lastrowid, " ".join(terms(chunk.title)), " ".join(terms(chunk.text))),
+                )
+        except BaseException:
+            self._db.execute("ROLLBACK TO document")
+            raise
+        finally:
+            self._db.execute("RELEASE document")
+
+    def remove(self, source: str) -> None:
+        self._db.execute(
+            "DELETE FROM chunk_terms WHERE rowid IN (SELECT id FROM chunks WHERE source = ?)",
+            (source,),
+        )
+        self._db.execute("DELETE FROM chunks WHERE source = ?", (source,))
+        self._db.execute("DELETE FROM documents WHERE source = ?", (source,))
+
+
+def match_query(question: str) -> str:
+    """An FTS5 query matching any of the question's terms; quoting keeps user text out of
+    the query syntax."""
+    quoted = ('"' + term.replace('"', '""') + '"' for term in dict.fromkeys(terms(question)))
+    return " OR ".join(quoted)
 
 
 def _relevance(bm25_rank: float) -> float:

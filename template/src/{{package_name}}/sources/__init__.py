@@ -20,3 +20,7 @@ def load_documents(settings: Settings) -> Iterator[Document]:
     from . import files
 
     yield from files.load(settings)
+    if settings.source_database_url is not None:
+        from . import postgres
+
+        yield from postgres.load(settings)
