@@ -69,9 +69,10 @@ def ingest(
     started = time.perf_counter()
     index = index or open_index(settings)
     report = IngestReport()
-    known = index.document_hashes()
     seen: set[str] = set()
     with index.writer() as writer:
+        # Read under the writer's lock: a concurrent ingest's work is not done twice.
+        known = writer.document_hashes()
         complete = _write_changes(settings, writer, known, seen, report, on_document)
         # Removing what no source yielded is only safe when every source was read to the end.
         if complete:

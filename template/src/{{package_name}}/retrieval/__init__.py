@@ -36,6 +36,10 @@ class Passage:
 class IndexWriter(Protocol):
     """Changes to the index inside one transaction (see `Index.writer`)."""
 
+    def document_hashes(self) -> dict[str, str]:
+        """The content hash of every indexed document, by source, as this writer sees it
+        (after any ingest that held the lock before it committed)."""
+
     def put(self, source: str, content_hash: str, chunks: list[Chunk]) -> None:
         """Make these chunks the whole content of the document `source`."""
 
@@ -44,9 +48,6 @@ class IndexWriter(Protocol):
 
 
 class Index(Protocol):
-    def document_hashes(self) -> dict[str, str]:
-        """The content hash of every indexed document, by source."""
-
     def writer(self) -> AbstractContextManager[IndexWriter]:
         """One transaction: committed when the block ends, rolled back if it raises.
         Searches meanwhile see the index as it was; one writer at a time."""

@@ -53,11 +53,6 @@ class PostgresIndex:
         self._pool = connection_pool(url, pool_size)
         ensure_schema(self._pool, _SCHEMA, "index-schema")
 
-    def document_hashes(self) -> dict[str, str]:
-        with self._pool.connection() as db:
-            rows = db.execute("SELECT source, content_hash FROM index_documents").fetchall()
-        return {source: content_hash for source, content_hash in rows}
-
     @contextmanager
     def writer(self) -> Iterator["PostgresIndexWriter"]:
         with self._pool.connection() as db, db.transaction():
@@ -90,6 +85,10 @@ class PostgresIndex:
 class PostgresIndexWriter:
     def __init__(self, db: Connection) -> None:
         self._db = db
+
+    def document_hashes(self) -> dict[str, str]:
+        rows = self._db.execute("SELECT source, content_hash FROM index_documents").fetchall()
+        return {source: content_hash for source, content_hash in rows}
 
     def put(self, source: str, content_hash: str, chunks: list[Chunk]) -> None:
         # A savepoint: a document that fails half-written leaves no trace in the transaction.

@@ -54,12 +54,6 @@ class SqliteIndex:
         self._connections = SqliteConnections(path, busy_timeout_seconds=600.0)
         self._ready = False
 
-    def document_hashes(self) -> dict[str, str]:
-        if not self._exists():
-            return {}
-        rows = self._db().execute("SELECT source, content_hash FROM documents").fetchall()
-        return dict(rows)
-
     @contextmanager
     def writer(self) -> Iterator["SqliteIndexWriter"]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +117,9 @@ class SqliteIndex:
 class SqliteIndexWriter:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+
+    def document_hashes(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT source, content_hash FROM documents").fetchall())
 
     def put(self, source: str, content_hash: str, chunks: list[Chunk]) -> None:
         # A savepoint: a document that fails half-written leaves no trace in the transaction.
