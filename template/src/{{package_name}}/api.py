@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from .auth import require_api_key
+from .database import DatabaseUnavailable
 from .errors import NotReady, ServiceError
 from .http_errors import documented_responses
 from .observability.requests import current_request_id
@@ -119,7 +120,10 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz", responses=documented_responses(200, 503), tags=["operations"])
 async def readyz(svc: ServicesDep) -> dict[str, object]:
     """200 when the index has content and the model is configured, else 503."""
-    chunks = await anyio.to_thread.run_sync(svc.index.chunk_count)
+    try:
+        chunks = await anyio.to_thread.run_sync(svc.index.chunk_count)
+    except DatabaseUnavailable as error:
+        raise NotReady(str(error), code="database_unavailable") from error
     if chunks == 0:
         raise NotReady(
             "The index is empty: run `ingest`, or add documents under "

@@ -7,13 +7,15 @@ starting together do not race each other.
 
 import atexit
 import threading
+from typing import TYPE_CHECKING
 
-from psycopg import OperationalError, conninfo
-from psycopg_pool import ConnectionPool, PoolTimeout
+# psycopg is imported when a pool is first opened: SQLite deployments never load it.
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 
-_pools: dict[tuple[str, int], ConnectionPool] = {}
+_pools: dict[tuple[str, int], "ConnectionPool"] = {}
 _lock = threading.Lock()
 
 
@@ -21,8 +23,11 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached; the message names APP_DATABASE_URL (no password)."""
 
 
-def connection_pool(url: str, max_size: int = 10) -> ConnectionPool:
+def connection_pool(url: str, max_size: int = 10) -> "ConnectionPool":
     """The process's pool for this database, opened (and checked) on first use."""
+    from psycopg import OperationalError
+    from psycopg_pool import ConnectionPool, PoolTimeout
+
     with _lock:
         pool = _pools.get((url, max_size))
         if pool is None:
@@ -34,6 +39,8 @@ def connection_pool(url: str, max_size: int = 10) -> ConnectionPool:
                 kwargs={"autocommit": True, "connect_timeout": int(CONNECT_TIMEOUT_SECONDS)},
                 open=False,
                 name="app",
+                # A request waits this long for a connection, then fails rather than hangs.
+                timeout=CONNECT_TIMEOUT_SECONDS,
             )
             try:
                 pool.open(wait=True, timeout=CONNECT_TIMEOUT_SECONDS)
@@ -48,7 +55,7 @@ def connection_pool(url: str, max_size: int = 10) -> ConnectionPool:
     return pool
 
 
-def ensure_schema(pool: ConnectionPool, statements: str, lock_name: str) -> None:
+def ensure_schema(pool: "ConnectionPool", statements: str, lock_name: str) -> None:
     """Run `CREATE ... IF NOT EXISTS` statements once, under a lock that other processes
     creating the same tables wait for."""
     with pool.connection() as db, db.transaction():
@@ -60,6 +67,8 @@ def ensure_schema(pool: ConnectionPool, statements: str, lock_name: str) -> None
 
 def redacted(url: str) -> str:
     """The URL without its password, for messages and logs."""
+    from psycopg import conninfo
+
     try:
         parts = conninfo.conninfo_to_dict(url)
     except Exception:  # an unparsable URL is shown as nothing at all

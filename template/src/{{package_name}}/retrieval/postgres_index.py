@@ -8,9 +8,10 @@ An ingest is one transaction: replicas keep answering from the committed index m
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from psycopg import Connection
+from psycopg import Connection, OperationalError
+from psycopg_pool import PoolTimeout
 
-from ..database import connection_pool, ensure_schema
+from ..database import DatabaseUnavailable, connection_pool, ensure_schema
 from ..text import terms
 from . import Chunk, Passage
 
@@ -74,8 +75,12 @@ class PostgresIndex:
         ]
 
     def chunk_count(self) -> int:
-        with self._pool.connection() as db:
-            row = db.execute("SELECT count(*) FROM index_chunks").fetchone()
+        """Raises DatabaseUnavailable when the database cannot be reached (readiness)."""
+        try:
+            with self._pool.connection() as db:
+                row = db.execute("SELECT count(*) FROM index_chunks").fetchone()
+        except (OperationalError, PoolTimeout) as error:
+            raise DatabaseUnavailable(f"PostgreSQL is unreachable: {error}") from error
         return int(row[0]) if row else 0
 
     def close(self) -> None:

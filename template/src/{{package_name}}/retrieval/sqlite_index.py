@@ -33,6 +33,7 @@ CREATE INDEX chunks_by_source ON chunks (source);
 CREATE VIRTUAL TABLE chunk_terms USING fts5(
     title, text, tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE VIRTUAL TABLE chunk_terms_vocabulary USING fts5vocab(chunk_terms, 'row');
 """
 # The FTS table ranks and limits first; only the best rows are joined. A title match
 # counts twice as much as a text match.
@@ -53,6 +54,8 @@ class SqliteIndex:
         # Ingestion may hold the write lock for a while; another writer waits for it.
         self._connections = SqliteConnections(path, busy_timeout_seconds=600.0)
         self._ready = False
+        # Per connection: (data_version, chunk count) as last counted.
+        self._totals: dict[int, tuple[int, int]] = {}
 
     @contextmanager
     def writer(self) -> Iterator["SqliteIndexWriter"]:
@@ -67,12 +70,15 @@ class SqliteIndex:
             raise
         db.commit()
         self._ready = True
+        # data_version only moves for other connections' commits: forget this one's counts.
+        self._totals.clear()
 
     def search(self, question: str, limit: int) -> list[Passage]:
-        query = match_query(question)
-        if not query or not self._exists():
+        wanted = list(dict.fromkeys(terms(question)))
+        if not wanted or not self._exists():
             return []
-        rows = self._db().execute(_SEARCH, (query, limit)).fetchall()
+        db = self._db()
+        rows = db.execute(_SEARCH, (match_query(self._weighty(db, wanted)), limit)).fetchall()
         return [
             Passage(
                 chunk=Chunk(source=source, title=title, position=int(position), text=text),
@@ -89,6 +95,31 @@ class SqliteIndex:
 
     def close(self) -> None:
         self._connections.close()
+        self._totals.clear()
+
+    def _weighty(self, db: sqlite3.Connection, wanted: list[str]) -> list[str]:
+        """The terms that can move the ranking. BM25 gives a term in half the chunks or more
+        no weight (FTS5 floors its IDF at ~0), yet matching it means ranking nearly every
+        chunk: it is left out of the query unless every term is that common."""
+        chunks = self._chunk_total(db)
+        marks = ",".join("?" * len(wanted))
+        in_chunks = dict(
+            db.execute(
+                f"SELECT term, doc FROM chunk_terms_vocabulary WHERE term IN ({marks})",  # noqa: S608 - placeholders only
+                wanted,
+            ).fetchall()
+        )
+        weighty = [term for term in wanted if in_chunks.get(term, 0) * 2 < chunks]
+        return weighty or wanted
+
+    def _chunk_total(self, db: sqlite3.Connection) -> int:
+        """Chunks in the index, counted again only after a commit (PRAGMA data_version)."""
+        (version,) = db.execute("PRAGMA data_version").fetchone()
+        cached = self._totals.get(id(db))
+        if cached is None or cached[0] != version:
+            (count,) = db.execute("SELECT count(*) FROM chunks").fetchone()
+            cached = self._totals[id(db)] = (version, int(count))
+        return cached[1]
 
     def _db(self) -> sqlite3.Connection:
         return self._connections.get()
@@ -106,7 +137,7 @@ class SqliteIndex:
             return
         # An older layout (or none): start over; the next ingest fills it again. Dropping
         # the FTS table (version 1 named it chunks) drops its shadow tables too.
-        for table in ("chunk_terms", "chunks", "documents"):
+        for table in ("chunk_terms_vocabulary", "chunk_terms", "chunks", "documents"):
             db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _SCHEMA.split(";"):
             if statement.strip():
@@ -154,11 +185,10 @@ class SqliteIndexWriter:
         self._db.execute("DELETE FROM documents WHERE source = ?", (source,))
 
 
-def match_query(question: str) -> str:
-    """An FTS5 query matching any of the question's terms; quoting keeps user text out of
-    the query syntax."""
-    quoted = ('"' + term.replace('"', '""') + '"' for term in dict.fromkeys(terms(question)))
-    return " OR ".join(quoted)
+def match_query(wanted: list[str]) -> str:
+    """An FTS5 query matching any of these terms; quoting keeps user text out of the query
+    syntax."""
+    return " OR ".join('"' + term.replace('"', '""') + '"' for term in wanted)
 
 
 def _relevance(bm25_rank: float) -> float:
