@@ -34,14 +34,15 @@ CREATE VIRTUAL TABLE chunk_terms USING fts5(
     title, text, tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE chunk_terms_vocabulary USING fts5vocab(chunk_terms, 'row');
+INSERT INTO chunk_terms (chunk_terms, rank) VALUES ('rank', 'bm25(2.0, 1.0)');
 """
-# The FTS table ranks and limits first; only the best rows are joined. A title match
-# counts twice as much as a text match.
+# The FTS table ranks and limits first (ORDER BY its rank column, which FTS5 sorts
+# itself); only the best rows are joined. The rank is BM25 with a title match counting
+# twice as much as a text match (set in the schema).
 _SEARCH = """
 SELECT c.source, c.title, c.position, c.text, best.rank
 FROM (
-    SELECT rowid, bm25(chunk_terms, 2.0, 1.0) AS rank
-    FROM chunk_terms WHERE chunk_terms MATCH ? ORDER BY rank LIMIT ?
+    SELECT rowid, rank FROM chunk_terms WHERE chunk_terms MATCH ? ORDER BY rank LIMIT ?
 ) AS best
 JOIN chunks AS c ON c.id = best.rowid
 ORDER BY best.rank
