@@ -14,6 +14,9 @@ LOCAL_OVERRIDES = {
     # chosen in the interview stays the default everywhere else (see .env.example).
     "APP_LLM_PROVIDER": "offline",
     "APP_API_KEYS": secrets.token_urlsafe(32),
+    # Likewise a local index until a database is at hand; the interview's backend stays the
+    # default everywhere else (compose.yaml sets it with APP_DATABASE_URL).
+    "APP_INDEX_BACKEND": "sqlite",
 }
 
 
