@@ -74,6 +74,8 @@ TERSE_ANSWERS = {
     "review_threshold": 0.9,
     # Traces without Prometheus: the one project whose own suite runs with /metrics off.
     "observability": ["otel"],
+    # The one project whose own suite runs with no web pages, only the APIs behind them.
+    "include_web_ui": False,
 }
 
 
