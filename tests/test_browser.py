@@ -163,7 +163,7 @@ def test_a_person_asks_checks_rates_reviews_and_reads_the_dashboard(served: dict
 
     # Vote it down with a correction: stored, and the answer enters the review queue.
     rated_id = page.locator("#work-facts dd").last.inner_text()
-    page.get_by_role("button", name=re.compile("No$")).click()
+    page.get_by_role("button", name="Not helpful").click()
     page.get_by_label("Correction (optional)").fill("The target is lower than that.")
     page.get_by_role("button", name="Send feedback").click()
     page.get_by_text("feedback recorded").wait_for()

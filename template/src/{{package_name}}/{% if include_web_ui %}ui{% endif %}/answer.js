@@ -216,7 +216,7 @@ async function sendFeedback(event) {
   event.preventDefault();
   if (!current) return;
   if (!rating) {
-    say($("feedback-status"), "Choose yes or no first.", "error");
+    say($("feedback-status"), "Choose helpful or not helpful first.", "error");
     return;
   }
   const correction = $("correction").value.trim();

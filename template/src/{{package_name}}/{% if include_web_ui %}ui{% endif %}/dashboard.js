@@ -163,6 +163,8 @@ function keyResultChart(goals, since) {
     svg("line", { class: "axis", x1: PAD.left, y1: PAD.top, x2: PAD.left, y2: PAD.top + plotH }),
     svg("line", { class: "baseline-line", x1: PAD.left, x2: x(today), y1: y(goals.baseline), y2: y(goals.baseline) }),
     svg("text", { x: PAD.left + 4, y: y(goals.baseline) - 4 }, `baseline ${goals.baseline}`),
+    // The plan: from the baseline today to the target on the review date.
+    svg("line", { class: "plan-line", x1: x(today), x2: x(end), y1: y(goals.baseline), y2: y(goals.target) }),
     targetLine,
     svg("text", { x: PAD.left + 4, y: y(goals.target) - 4 }, `target ${goals.target} ${goals.unit}`),
     reviewLine,
