@@ -4,7 +4,8 @@
 the state directory. Its schema is versioned: `MIGRATIONS` are applied in order, each
 once, inside a transaction, so a database written by an older release of this project is
 upgraded in place with its rows kept. A change to the schema is a new entry at the end;
-released entries are never edited.
+released entries are never edited, and each only adds (a table, a column, an index), so
+an older release still reads and writes an upgraded file.
 """
 
 import sqlite3
