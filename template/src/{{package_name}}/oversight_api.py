@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Request
 
 from .api import ServicesDep, rate_limited
 from .auth import caller, require_role
@@ -17,24 +16,13 @@ from .review import ReviewQueue, ReviewReceipt, ReviewRequest, decide, review_qu
 from .stats import Stats, build_stats, window
 
 router = APIRouter()
-
-
-class QueueQuery(BaseModel):
-    # An unknown parameter is a caller's mistake (a typo of `limit`): refused, not ignored.
-    model_config = ConfigDict(extra="forbid")
-
-    limit: int = Field(default=50, ge=1, le=500, description="Items at most.")
-
-
-class StatsQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    days: int = Field(default=30, ge=1, le=366, description="Days back, today included.")
-
-
 Asker = Annotated[str, Depends(rate_limited)]
 Reviewer = Annotated[None, Depends(require_role("review"))]
 Admin = Annotated[None, Depends(require_role("admin"))]
+# Oldest first: a reviewer works from the top; `pending` says how many wait in all.
+REVIEW_PAGE = 100
+# The dashboard's longest period; it shows shorter ones from the same rows.
+STATS_DAYS = 90
 
 
 @router.get(
@@ -52,16 +40,16 @@ async def document(document_id: str, _: Asker, svc: ServicesDep) -> Document:
 @router.get(
     "/v1/review",
     response_model=ReviewQueue,
-    responses=documented_responses(200, 401, 403, 422),
+    responses=documented_responses(200, 401, 403),
     tags=["review"],
 )
 async def get_review_queue(
     _: Reviewer,
     svc: ServicesDep,
-    query: Annotated[QueueQuery, Query()],
 ) -> ReviewQueue:
-    """Answers that need review or were rated down and have no decision yet, oldest first."""
-    return await anyio.to_thread.run_sync(review_queue, svc.feedback, svc.reviews, query.limit)
+    """Answers that need review or were rated down and have no decision yet, oldest first:
+    the first REVIEW_PAGE of them, and how many wait in all."""
+    return await anyio.to_thread.run_sync(review_queue, svc.feedback, svc.reviews, REVIEW_PAGE)
 
 
 @router.post(
@@ -83,17 +71,17 @@ async def post_review_decision(
 @router.get(
     "/v1/stats",
     response_model=Stats,
-    responses=documented_responses(200, 401, 403, 422),
+    responses=documented_responses(200, 401, 403),
     tags=["operations"],
 )
 async def stats(
     _: Admin,
     svc: ServicesDep,
-    query: Annotated[StatsQuery, Query()],
 ) -> Stats:
     """Answers served, the share needing review, thumbs-up rate, refusals, cost and
-    latency, one row a day, with the GOALS.md target and review date."""
-    start, since, until = window(query.days, datetime.now(UTC))
+    latency, one row a day for the last STATS_DAYS days (today last), with the GOALS.md
+    target and review date."""
+    start, since, until = window(STATS_DAYS, datetime.now(UTC))
     records = await anyio.to_thread.run_sync(svc.feedback.answer_records, start)
     return build_stats(
         records,

@@ -15,7 +15,10 @@ load();
 async function load() {
   say($("dashboard-status"), "Loading…");
   try {
-    const stats = await api(`/v1/stats?days=${encodeURIComponent($("days").value)}`);
+    const all = await api("/v1/stats");
+    // The service sends its longest period; the chosen one is its last N days.
+    const stats = { ...all, days: all.days.slice(-Number($("days").value)) };
+    stats.since = stats.days[0]?.day ?? all.since;
     render(stats);
     say($("dashboard-status"), `${stats.since} to ${stats.until}`);
   } catch (error) {
