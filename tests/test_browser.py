@@ -171,9 +171,14 @@ def test_a_person_asks_checks_rates_reviews_and_reads_the_dashboard(served: dict
     assert queue[rated_id]["rating"] == "down"
     assert queue[rated_id]["correction"] == "The target is lower than that."
 
-    # A low-confidence answer says it needs review, and shows up in /review.
-    page.get_by_label("Your question").fill(UNKNOWN_QUESTION)
-    page.get_by_role("button", name="Ask", exact=True).click()
+    # A low-confidence answer says it needs review, and shows up in /review. Asked with the
+    # keyboard only: type, Tab to the button, Enter.
+    page.get_by_label("Your question").fill("")
+    page.get_by_label("Your question").focus()
+    page.keyboard.type(UNKNOWN_QUESTION)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "ask-button"
+    page.keyboard.press("Enter")
     page.locator("#review-banner").wait_for(state="visible")
     assert page.locator("#confidence-level").inner_text() == "none"
     low_id = page.locator("#work-facts dd").last.inner_text()
