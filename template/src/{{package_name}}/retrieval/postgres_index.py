@@ -13,7 +13,7 @@ from psycopg_pool import PoolTimeout
 
 from ..database import DatabaseUnavailable, connection_pool, ensure_schema
 from ..text import terms
-from . import Chunk, Passage
+from . import Chunk, IndexedDocument, Passage
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS index_documents (
@@ -44,6 +44,14 @@ _INSERT_CHUNK = """
 INSERT INTO index_chunks (source, title, position, text, terms)
 VALUES (%s, %s, %s, %s,
         setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B'))
+"""
+# A document's title is its first chunk's: later chunks carry their section's title.
+_DOCUMENTS = """
+SELECT DISTINCT ON (source) source, title, count(*) OVER (PARTITION BY source)
+FROM index_chunks ORDER BY source, position
+"""
+_DOCUMENT_CHUNKS = """
+SELECT source, title, position, text FROM index_chunks WHERE source = %s ORDER BY position
 """
 # One ingest at a time: a second one waits for the first to commit.
 _WRITER_LOCK = "index-writer"
@@ -82,6 +90,16 @@ class PostgresIndex:
         except (OperationalError, PoolTimeout) as error:
             raise DatabaseUnavailable(f"PostgreSQL is unreachable: {error}") from error
         return int(row[0]) if row else 0
+
+    def documents(self) -> list[IndexedDocument]:
+        with self._pool.connection() as db:
+            rows = db.execute(_DOCUMENTS).fetchall()
+        return [IndexedDocument(source, title, int(chunks)) for source, title, chunks in rows]
+
+    def document_chunks(self, source: str) -> list[Chunk]:
+        with self._pool.connection() as db:
+            rows = db.execute(_DOCUMENT_CHUNKS, (source,)).fetchall()
+        return [Chunk(source, title, position, text) for source, title, position, text in rows]
 
     def close(self) -> None:
         """The pool is the process's, shared with the stores: closed when the process ends."""

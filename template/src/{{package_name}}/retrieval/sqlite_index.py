@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..sqlite_connections import SqliteConnections
 from ..text import terms
-from . import Chunk, Passage
+from . import Chunk, IndexedDocument, Passage
 
 # Bumped when the layout changes: an older index is dropped and ingested again.
 _VERSION = 2
@@ -46,6 +46,15 @@ FROM (
 ) AS best
 JOIN chunks AS c ON c.id = best.rowid
 ORDER BY best.rank
+"""
+# A document's title is its first chunk's: later chunks carry their section's title.
+_DOCUMENTS = """
+SELECT source, (SELECT title FROM chunks AS first WHERE first.source = chunks.source
+                ORDER BY position LIMIT 1), count(*)
+FROM chunks GROUP BY source ORDER BY source
+"""
+_DOCUMENT_CHUNKS = """
+SELECT source, title, position, text FROM chunks WHERE source = ? ORDER BY position
 """
 
 
@@ -93,6 +102,18 @@ class SqliteIndex:
             return 0
         (count,) = self._db().execute("SELECT count(*) FROM chunks").fetchone()
         return int(count)
+
+    def documents(self) -> list[IndexedDocument]:
+        if not self._exists():
+            return []
+        rows = self._db().execute(_DOCUMENTS).fetchall()
+        return [IndexedDocument(source, title, int(chunks)) for source, title, chunks in rows]
+
+    def document_chunks(self, source: str) -> list[Chunk]:
+        if not self._exists():
+            return []
+        rows = self._db().execute(_DOCUMENT_CHUNKS, (source,)).fetchall()
+        return [Chunk(source, title, int(position), text) for source, title, position, text in rows]
 
     def close(self) -> None:
         self._connections.close()
