@@ -282,7 +282,7 @@ def import_feedback(
     from .evals.candidates import import_feedback as run_import
     from .evals.dataset import DatasetError
     from .feedback import open_feedback_store
-    from .review_store import SqliteReviewStore
+    from .review_store import open_review_store
 
     settings = _settings(quiet=True)
     try:
@@ -290,7 +290,7 @@ def import_feedback(
             open_feedback_store(settings),
             ctx.obj.dataset,
             candidates,
-            SqliteReviewStore(settings.reviews_path),
+            open_review_store(settings),
         )
     except DatasetError as error:
         err.print(f"[red]error:[/red] {error}", highlight=False)

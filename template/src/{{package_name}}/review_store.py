@@ -1,7 +1,8 @@
 """Review decisions: who approved, edited or rejected which answer, when, and why.
 
 `ReviewStore` is the interface; `SqliteReviewStore` keeps the decisions in one file under
-the state directory. Its schema is versioned: `MIGRATIONS` are applied in order, each
+the state directory (`PostgresReviewStore`: in APP_DATABASE_URL, index_backend postgres).
+The SQLite schema is versioned: `MIGRATIONS` are applied in order, each
 once, inside a transaction, so a database written by an older release of this project is
 upgraded in place with its rows kept. A change to the schema is a new entry at the end;
 released entries are never edited, and each only adds (a table, a column, an index), so
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
+from .settings import Settings
 from .sqlite_connections import SqliteConnections
 
 Action = Literal["approve", "edit", "reject"]
@@ -130,3 +132,67 @@ def migrate(db: sqlite3.Connection, target: int = len(MIGRATIONS)) -> int:
         return schema_version(db)
     finally:
         db.isolation_level = previous
+
+
+def open_review_store(settings: Settings) -> ReviewStore:
+    """SQLite in the state directory, or PostgreSQL (index_backend postgres) shared by every
+    replica, like the feedback store."""
+    if settings.index_backend == "postgres":
+        return PostgresReviewStore(settings.require_database_url(), settings.database_pool_size)
+    return SqliteReviewStore(settings.reviews_path)
+
+
+# Every statement only adds (CREATE ... IF NOT EXISTS), as MIGRATIONS do for SQLite.
+_POSTGRES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reviews (
+    id bigserial PRIMARY KEY,
+    request_id text NOT NULL,
+    decided_at timestamptz NOT NULL,
+    reviewer text NOT NULL,
+    action text NOT NULL CHECK (action IN ('approve', 'edit', 'reject')),
+    note text NOT NULL DEFAULT '',
+    correction text
+);
+CREATE INDEX IF NOT EXISTS reviews_by_request ON reviews (request_id);
+"""
+
+
+class PostgresReviewStore:
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        from .database import connection_pool, ensure_schema
+
+        self._pool = connection_pool(url, pool_size)
+        ensure_schema(self._pool, _POSTGRES_SCHEMA, "review-schema")
+
+    def add(self, decision: ReviewDecision) -> None:
+        with self._pool.connection() as db:
+            db.execute(
+                "INSERT INTO reviews (request_id, decided_at, reviewer, action, note, correction) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                (
+                    decision.request_id,
+                    decision.decided_at.astimezone(UTC),
+                    decision.reviewer,
+                    decision.action,
+                    decision.note,
+                    decision.correction,
+                ),
+            )
+
+    def latest(self) -> dict[str, ReviewDecision]:
+        with self._pool.connection() as db:
+            rows = db.execute(
+                "SELECT DISTINCT ON (request_id) request_id, decided_at, reviewer, action, note, "
+                "correction FROM reviews ORDER BY request_id, id DESC"
+            ).fetchall()
+        return {
+            row[0]: ReviewDecision(
+                request_id=row[0],
+                decided_at=row[1],
+                reviewer=row[2],
+                action=row[3],
+                note=row[4],
+                correction=row[5],
+            )
+            for row in rows
+        }

@@ -15,7 +15,7 @@ from .llm.resilience import CircuitBreaker
 from .pipeline import Pipeline
 from .rate_limits import RateLimiter
 from .retrieval import Index, open_index
-from .review_store import ReviewStore, SqliteReviewStore
+from .review_store import ReviewStore, open_review_store
 from .settings import Settings
 from .spend import open_spend_store
 
@@ -50,7 +50,7 @@ def build_services(settings: Settings) -> Services:
     budget_usd = Decimal(0) if settings.llm_provider == "offline" else settings.monthly_budget_usd
     budget = BudgetGuard(open_spend_store(settings), budget_usd)
     pipeline = Pipeline(settings, index, generator, feedback, budget, guardrails, models.fallback)
-    reviews = SqliteReviewStore(settings.reviews_path)
+    reviews = open_review_store(settings)
     return Services(
         settings, index, feedback, pipeline, budget, models.breakers, RateLimiter(settings), reviews
     )
