@@ -68,4 +68,3 @@ def loader(name: str) -> Loader:
     module = importlib.import_module(f"{__name__}.{name}")
     load: Loader = module.load
     return load
-

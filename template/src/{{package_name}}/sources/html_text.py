@@ -117,7 +117,8 @@ class _ReadableText(HTMLParser):
         if self._in_title:
             self.title_parts.append(data)
         elif not self._skip:
-            self._current.append(data)
+            # Outside <pre> a line break in the source is a space; <br> breaks lines.
+            self._current.append(data if self._pre_depth else " ".join(data.split("\n")))
 
     def _skip_all_but_title(self) -> bool:
         """<title> lives in <head>, whose other content is skipped."""
