@@ -3,7 +3,7 @@
 import io
 
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
 
 def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
@@ -23,7 +23,7 @@ def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
             escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
             operators.append(f"({escaped}) Tj T*")
         operators.append("ET")
-        content = DecodedStreamObject()
+        content = ContentStream(None, writer)
         content.set_data("\n".join(operators).encode("latin-1"))
         page[NameObject("/Resources")] = DictionaryObject(
             {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
