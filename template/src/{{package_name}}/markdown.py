@@ -11,6 +11,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _PARSER = MarkdownIt("commonmark").enable("table")
+# Block structure only, for chunking: inline markup is parsed just for heading titles.
+_BLOCK_PARSER = MarkdownIt("commonmark").enable("table").disable("inline")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Statement:
 def blocks(text: str) -> list[Block]:
     """The top-level blocks of a text, each with its source lines as written."""
     lines = text.splitlines()
-    tokens = _PARSER.parse(text)
+    tokens = _BLOCK_PARSER.parse(text)
     found: list[Block] = []
     for index, token in enumerate(tokens):
         if token.level != 0 or token.nesting < 0 or token.map is None:
@@ -44,7 +46,9 @@ def blocks(text: str) -> list[Block]:
         start, end = token.map
         source = "\n".join(lines[start:end]).strip("\n")
         if token.type == "heading_open":
-            title = _inline_text(tokens[index + 1])
+            title = " ".join(
+                _inline_text(token) for token in _PARSER.parseInline(tokens[index + 1].content)
+            )
             found.append(Block(source, heading_level=int(token.tag[1]), title=title))
         elif source.strip():
             found.append(Block(source))

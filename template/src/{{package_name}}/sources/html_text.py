@@ -5,6 +5,7 @@ tables and preformatted text keep their shape, and what is not content (scripts,
 navigation, footers) is left out. A page with a <main> or <article> is read from it alone.
 """
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -18,6 +19,7 @@ _BLOCKS = frozenset(
     | {"summary", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "pre", "body", "html"}
 )
 _CONTENT_ROOTS = frozenset({"main", "article"})
+_LOOKS_LIKE_HEADING = re.compile(r"#{1,6}(?:\s|$)")
 
 
 @dataclass
@@ -184,7 +186,8 @@ class _ReadableText(HTMLParser):
             if self._heading == 1 and self.first_h1 is None:
                 self.first_h1 = flat
         else:
-            self._add(self._prefix + text)
+            # Text that reads as a Markdown heading would start a section of its own.
+            self._add(self._prefix + ("\\" + text if _LOOKS_LIKE_HEADING.match(text) else text))
         self._prefix = ""
 
     def _close_cell(self) -> None:
