@@ -6,7 +6,9 @@ Positives: tests/corpus/development.jsonl (PyRIT, deduplicated against the evalu
 attacks). Negatives: the hand-written tests/corpus/benign.jsonl and, so that length alone
 does not read as an attack, docstrings of 200-1,800 characters from the half of this
 Python's standard-library modules whose name hashes to an even number (the other half is
-held out; tests/test_guardrail_corpus.py measures false positives on it). The evaluation
+held out: 300 of them, drawn with a fixed seed, are written to
+tests/corpus/benign_long_heldout.jsonl, where tests/test_guardrail_corpus.py measures
+false positives on them). The evaluation
 attacks (injections.jsonl) and the held-out benign questions (benign_heldout.jsonl) are
 never read here. Logistic regression over the hashed features of the project's own
 `guardrails/classifier.py`, trained by plain stochastic gradient descent with fixed seeds,
@@ -32,6 +34,7 @@ BUCKETS = 1 << 12
 EPOCHS, RATE, L2 = 40, 0.5, 1e-4
 SCALE = 10_000
 LONG_NEGATIVES = 400
+LONG_HELD_OUT = 300
 
 
 def guardrails_module(name: str) -> ModuleType:
@@ -117,6 +120,18 @@ def main() -> None:
         caught = sum(p >= threshold for p, y in zip(held, labels, strict=True) if y) / sum(labels)
         false = sum(p >= threshold for p, y in zip(held, labels, strict=True) if not y) / labels.count(0)
         print(f"cross-validated on development: threshold {threshold}: attacks {caught:.3f}, benign refused {false:.3f}")
+
+    held_out = stdlib_docstrings(1)
+    random.Random(2).shuffle(held_out)
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    records = [
+        {"text": text, "category": "stdlib_docstring", "source": f"Python {version} standard library docstrings "
+         "(modules with an odd CRC-32 of their name)", "licence": "PSF-2.0"}
+        for text in held_out[:LONG_HELD_OUT]
+    ]
+    (CORPUS / "benign_long_heldout.jsonl").write_text(
+        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8"
+    )
 
     weights, bias = train(rows, labels)
     model = {

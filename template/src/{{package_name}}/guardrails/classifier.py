@@ -10,6 +10,7 @@ passing questions alone.
 """
 
 import importlib
+import itertools
 import json
 import math
 import re
@@ -34,7 +35,7 @@ def hashed_features(text: str, buckets: int) -> dict[int, float]:
     each present feature weighted 1/sqrt(count) so long texts do not score by length."""
     tokens = _TOKEN.findall(text.lower())
     keys = {"u:" + token for token in tokens}
-    keys.update(f"b:{first} {second}" for first, second in zip(tokens, tokens[1:], strict=False))
+    keys.update(f"b:{first} {second}" for first, second in itertools.pairwise(tokens))
     indexes = {zlib.crc32(key.encode()) % buckets for key in keys}
     weight = 1 / math.sqrt(max(1, len(indexes)))
     return dict.fromkeys(indexes, weight)
