@@ -13,7 +13,8 @@ LOCAL_OVERRIDES = {
     # Local development answers offline until a provider key is added; the provider
     # chosen in the interview stays the default everywhere else (see .env.example).
     "APP_LLM_PROVIDER": "offline",
-    "APP_API_KEYS": secrets.token_urlsafe(32),
+    # The local developer reviews answers and reads the dashboard too: the key is an admin's.
+    "APP_API_KEYS": secrets.token_urlsafe(32) + ":admin",
 }
 
 

@@ -15,6 +15,8 @@ from .http_errors import install_error_handlers
 from .observability import metrics, tracing
 from .observability.logging import configure_logging
 from .observability.requests import RequestContextMiddleware
+from .oversight_api import router as oversight_router
+from .pages import include_pages
 from .request_limits import BodySizeLimitMiddleware
 from .security_headers import SecurityHeadersMiddleware
 from .services import Services, build_services, ensure_index
@@ -76,5 +78,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     tracing.instrument_app(app, settings)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(oversight_router)
+    include_pages(app)
     describe_auth_in_document(app, settings)
     return app

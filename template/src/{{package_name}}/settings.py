@@ -98,7 +98,8 @@ class Settings(BaseSettings):
     # Processes serving the port; state they share lives in the stores, not in memory.
     workers: int = Field(default=1, ge=1)
     auth_enabled: bool = about.AUTH_ENABLED
-    # Comma-separated keys or their `sha256:<hex>` digests; only digests are kept in memory.
+    # Comma-separated keys or their `sha256:<hex>` digests, each with an optional role
+    # (`key:review`, `key:admin`; a bare key asks); only digests are kept in memory.
     api_keys: Annotated[list[SecretStr], NoDecode] = []
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # Per API key (per client address without auth), a `limits` string: "60/minute".
@@ -128,8 +129,14 @@ class Settings(BaseSettings):
     @field_validator("api_keys")
     @classmethod
     def _hash_api_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
-        """Keep only SHA-256 digests: a key given as `sha256:<hex>` stays as it is."""
-        return [SecretStr(api_key_digest(key.get_secret_value())) for key in value]
+        """Keep only SHA-256 digests: a key given as `sha256:<hex>` stays as it is; a role
+        suffix stays after the digest (`sha256:<hex>:review`)."""
+        hashed = []
+        for entry in value:
+            key, role = split_role(entry.get_secret_value())
+            digest = api_key_digest(key)
+            hashed.append(SecretStr(digest if role == "ask" else f"{digest}:{role}"))
+        return hashed
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -163,6 +170,10 @@ class Settings(BaseSettings):
     def spend_path(self) -> Path:
         return self.state_dir / "spend.sqlite3"
 
+    @property
+    def reviews_path(self) -> Path:
+        return self.state_dir / "reviews.sqlite3"
+
 
 def api_key_digest(key: str) -> str:
     """`sha256:<hex>` of a key; a value already in that form is returned as it is."""
@@ -172,6 +183,26 @@ def api_key_digest(key: str) -> str:
 
 
 HASH_PREFIX = "sha256:"
+
+Role = Literal["ask", "review", "admin"]
+# Each role may do what the roles before it may: a reviewer also asks, an admin also reviews.
+ROLES: tuple[Role, ...] = ("ask", "review", "admin")
+
+
+def split_role(entry: str) -> tuple[str, Role]:
+    """`key:review` -> ("key", "review"); a bare key (or digest) asks. The message never
+    repeats the key: it is a secret."""
+    body = entry[len(HASH_PREFIX) :] if entry.startswith(HASH_PREFIX) else entry
+    if ":" not in body:
+        return entry, "ask"
+    key, _, suffix = entry.rpartition(":")
+    for role in ROLES:
+        if suffix == role:
+            return key, role
+    raise ValueError(
+        "an APP_API_KEYS entry ends in a ':' suffix that is not a role: write KEY, "
+        "KEY:review or KEY:admin (roles: " + ", ".join(ROLES) + ")"
+    )
 
 
 class SettingsError(ValueError):
@@ -192,7 +223,9 @@ def describe_settings_error(error: ValidationError) -> str:
     for problem in error.errors():
         field = str(problem["loc"][0]) if problem["loc"] else ""
         variable = _variable_name(field)
-        lines.append(f"{variable}={problem.get('input')!s:.40}: {problem['msg']}")
+        # API keys are secrets: their value is never repeated.
+        shown = "<hidden>" if field == "api_keys" else f"{problem.get('input')!s:.40}"
+        lines.append(f"{variable}={shown}: {problem['msg']}")
     return "Invalid settings (environment or .env):\n  " + "\n  ".join(lines)
 
 
