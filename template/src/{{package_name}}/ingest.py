@@ -17,15 +17,9 @@ import structlog
 from .retrieval import Index, IndexWriter, open_index
 from .retrieval.chunking import chunk_document
 from .settings import Settings
-from .sources import Document, load_documents
+from .sources import Document, Skipped, load_documents
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class Skipped:
-    source: str
-    reason: str
 
 
 @dataclass
@@ -103,7 +97,7 @@ def _write_changes(
     on_document: Callable[[Document], None] | None,
 ) -> bool:
     """Write every new or changed document; False when a source failed part-way."""
-    documents = load_documents(settings)
+    documents = load_documents(settings, on_skip=report.skipped.append)
     while True:
         try:
             document = next(documents)

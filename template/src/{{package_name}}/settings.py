@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AliasChoices,
@@ -84,6 +85,23 @@ class Settings(BaseSettings):
     # Knowledge: what is ingested, and where the index and the feedback live.
     data_dir: Path = Path("data")
     goals_file: Path = Path("GOALS.md")
+    # Where documents come from: files, or any source this project was generated with.
+    data_sources: Annotated[list[str], NoDecode] = list(about.DATA_SOURCES)
+    # web: pages and sitemaps (comma-separated) and the bounds of the crawl from them.
+    web_urls: Annotated[list[str], NoDecode] = Field(default=[], validate_default=True)
+    web_max_pages: int = Field(default=200, ge=1)
+    # Links followed from a listed page: 0 reads only the listed pages and sitemap entries.
+    web_max_depth: int = Field(default=2, ge=0, le=10)
+    web_max_page_bytes: int = Field(default=5_000_000, ge=1024)
+    web_concurrency: int = Field(default=4, ge=1, le=32)
+    web_timeout_seconds: float = Field(default=20.0, gt=0)
+    # What robots.txt rules are matched against, and what site owners see in their logs.
+    web_user_agent: str = f"{about.SLUG}-ingest"
+    # s3: objects under a prefix; the endpoint is for S3-compatible stores (MinIO, Ceph).
+    s3_bucket: str = Field(default="", validate_default=True)
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_max_object_bytes: int = Field(default=50_000_000, ge=1024)
     state_dir: Path = Path("var")
     auto_ingest: bool = True
     chunk_chars: int = Field(default=900, ge=200, le=8000)
@@ -96,7 +114,7 @@ class Settings(BaseSettings):
     # The postgres data source: each row of source_query becomes a document. The query
     # returns the columns id (what a citation shows), title and body.
     source_database_url: SecretStr | None = None
-    source_query: str = ""
+    source_query: str = Field(default="", validate_default=True)
 
     # Trust and control.
     review_threshold: float = Field(default=about.REVIEW_THRESHOLD, ge=0.0, le=1.0)
@@ -186,6 +204,87 @@ class Settings(BaseSettings):
             ) from error
         return value
 
+    @field_validator("data_sources", "web_urls", mode="before")
+    @classmethod
+    def _split_comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("data_sources")
+    @classmethod
+    def _generated_sources(cls, value: list[str]) -> list[str]:
+        # files needs no dependency of its own, so it is always there (for local runs too).
+        available = dict.fromkeys(["files", *about.DATA_SOURCES])
+        generated = ", ".join(available)
+        unknown = [source for source in value if source not in available]
+        if unknown:
+            raise ValueError(
+                f"{', '.join(unknown)}: not a source this project was generated with "
+                f"({generated}); add it to the data_sources answer with `copier update`, "
+                "which installs its code and dependencies"
+            )
+        if not value:
+            raise ValueError(f"empty: choose at least one of {generated}")
+        return list(dict.fromkeys(value))
+
+    @field_validator("web_urls")
+    @classmethod
+    def _web_urls(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for url in value:
+            if not _is_http_url(url):
+                raise ValueError(
+                    f"{url!r} is not an http(s) address: write each page or sitemap "
+                    "in full, e.g. https://help.example.com/sitemap.xml"
+                )
+        if not value and "web" in info.data.get("data_sources", []):
+            raise ValueError(
+                "empty, and web is one of APP_DATA_SOURCES: list the pages or sitemaps to "
+                "read, comma-separated, e.g. https://help.example.com/sitemap.xml, "
+                "or leave web out of APP_DATA_SOURCES"
+            )
+        return value
+
+    @field_validator("source_query")
+    @classmethod
+    def _postgres_source(cls, value: str, info: ValidationInfo) -> str:
+        if "postgres" in info.data.get("data_sources", []):
+            missing = [
+                name
+                for name, given in (
+                    ("APP_SOURCE_DATABASE_URL", info.data.get("source_database_url")),
+                    ("APP_SOURCE_QUERY", value.strip()),
+                )
+                if not given
+            ]
+            if missing:
+                raise ValueError(
+                    f"{' and '.join(missing)} not set, and postgres is one of "
+                    "APP_DATA_SOURCES: give the database and a query returning the columns "
+                    "id, title and body, or leave postgres out of APP_DATA_SOURCES"
+                )
+        return value
+
+    @field_validator("s3_bucket")
+    @classmethod
+    def _s3_bucket(cls, value: str, info: ValidationInfo) -> str:
+        if not value.strip() and "s3" in info.data.get("data_sources", []):
+            raise ValueError(
+                "not set, and s3 is one of APP_DATA_SOURCES: name the bucket to read, "
+                "e.g. contracts-archive, or leave s3 out of APP_DATA_SOURCES"
+            )
+        return value.strip()
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _s3_endpoint_url(cls, value: str | None) -> str | None:
+        if value is not None and not _is_http_url(value):
+            raise ValueError(
+                "not an http(s) address: write the S3-compatible store's address in full, "
+                "e.g. http://127.0.0.1:9000, or leave it empty for AWS"
+            )
+        return value
+
     @property
     def index_path(self) -> Path:
         return self.state_dir / "index.sqlite3"
@@ -237,6 +336,11 @@ def split_role(entry: str) -> tuple[str, Role]:
         "an APP_API_KEYS entry ends in a ':' suffix that is not a role: write KEY, "
         "KEY:review or KEY:admin (roles: " + ", ".join(ROLES) + ")"
     )
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 class SettingsError(ValueError):
