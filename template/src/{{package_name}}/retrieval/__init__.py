@@ -29,6 +29,15 @@ class Passage:
     untrusted: bool = False
 
 
+@dataclass(frozen=True)
+class IndexedDocument:
+    """One document as the index holds it: where it came from, its title, its chunk count."""
+
+    source: str
+    title: str
+    chunks: int
+
+
 class Index(Protocol):
     def replace_all(self, chunks: list[Chunk]) -> None:
         """Make these chunks the whole content of the index, atomically."""
@@ -38,6 +47,12 @@ class Index(Protocol):
 
     def chunk_count(self) -> int:
         """How many chunks are indexed; 0 when the index does not exist yet."""
+
+    def documents(self) -> list[IndexedDocument]:
+        """Every indexed document, by source."""
+
+    def document_chunks(self, source: str) -> list[Chunk]:
+        """The chunks of one document in order; empty when no document has that source."""
 
 
 def open_index(settings: Settings) -> Index:

@@ -6,7 +6,7 @@ from contextlib import closing
 from pathlib import Path
 
 from ..text import STOPWORDS, words
-from . import Chunk, Passage
+from . import Chunk, IndexedDocument, Passage
 
 _SCHEMA = """
 CREATE VIRTUAL TABLE chunks USING fts5(
@@ -21,6 +21,16 @@ CREATE VIRTUAL TABLE chunks USING fts5(
 _SEARCH = """
 SELECT source, title, position, text, bm25(chunks, 0.0, 2.0, 0.0, 1.0) AS rank
 FROM chunks WHERE chunks MATCH ? ORDER BY rank LIMIT ?
+"""
+# A document's title is its first chunk's: later chunks carry their section's title.
+_DOCUMENTS = """
+SELECT source, (SELECT title FROM chunks AS first WHERE first.source = chunks.source
+                ORDER BY CAST(position AS INTEGER) LIMIT 1), count(*)
+FROM chunks GROUP BY source ORDER BY source
+"""
+_DOCUMENT_CHUNKS = """
+SELECT source, title, position, text FROM chunks WHERE source = ?
+ORDER BY CAST(position AS INTEGER)
 """
 
 
@@ -64,6 +74,20 @@ class SqliteIndex:
             except sqlite3.DatabaseError:
                 return 0
         return int(count)
+
+    def documents(self) -> list[IndexedDocument]:
+        if not self.path.exists():
+            return []
+        with closing(self._connect_read_only()) as db:
+            rows = db.execute(_DOCUMENTS).fetchall()
+        return [IndexedDocument(source, title, int(chunks)) for source, title, chunks in rows]
+
+    def document_chunks(self, source: str) -> list[Chunk]:
+        if not self.path.exists():
+            return []
+        with closing(self._connect_read_only()) as db:
+            rows = db.execute(_DOCUMENT_CHUNKS, (source,)).fetchall()
+        return [Chunk(source, title, int(position), text) for source, title, position, text in rows]
 
     def _connect_read_only(self) -> sqlite3.Connection:
         return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
