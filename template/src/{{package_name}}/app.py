@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = services.settings if services else (settings or get_settings())
     # Refuse to build a service that would turn every caller away.
     check_auth_config(settings)
-    mcp_sessions = streamable_http(build_mcp_server(lambda: app.state.services), settings.host)
+    mcp = build_mcp_server(lambda: app.state.services)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,7 +53,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 f"{settings.host}:{settings.port} can ask. Keep APP_HOST=127.0.0.1 unless a "
                 "gateway in front authenticates callers.",
             )
-        async with mcp_sessions.run():
+        # A session manager runs once: each start of the app gets its own.
+        app.state.mcp_sessions = streamable_http(mcp, settings.host)
+        async with app.state.mcp_sessions.run():
             yield
         log.info("stopped")
 
@@ -80,7 +82,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     tracing.instrument_app(app, settings)
     install_error_handlers(app)
     app.include_router(router)
-    app.state.mcp_sessions = mcp_sessions
     app.include_router(mcp_router)
     describe_auth_in_document(app, settings)
     return app

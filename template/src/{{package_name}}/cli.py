@@ -1,4 +1,4 @@
-"""The command line: serve, ingest, ask, eval, report."""
+"""The command line: serve, ingest, ask, eval, report, mcp."""
 
 import asyncio
 import json as jsonlib
@@ -332,3 +332,15 @@ def report(
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_html(kpi), encoding="utf-8")
         err.print(f"HTML report: {html}", highlight=False)
+
+
+@app.command()
+def mcp() -> None:
+    """Serve the MCP tools (ask, search) and the documents over stdio, for desktop clients."""
+    from .mcp_server import build_mcp_server
+
+    # stdout carries the protocol: log lines go to stderr.
+    settings = _settings(stream=sys.stderr)
+    services = _services(settings)
+    ensure_index(services)
+    build_mcp_server(lambda: services).run("stdio")

@@ -33,6 +33,19 @@ from .services import Services
 log = structlog.get_logger(__name__)
 DOCUMENT_SCHEME = "doc://"
 MAX_SEARCH_RESULTS = 20
+ASK_DESCRIPTION = (
+    "Answer a question from the service's indexed documents. Returns the answer text with "
+    "numbered [n] citations (source, title, snippet, relevance score), a confidence in "
+    "[0, 1], needs_review (true when a person should check the answer before anyone relies "
+    "on it) and the request_id to rate the answer with POST /v1/feedback. A question a "
+    "guardrail refuses is an error naming the guardrail and what to do instead."
+)
+SEARCH_DESCRIPTION = (
+    "Find the passages of the indexed documents most relevant to a query, best first, "
+    "without asking the model. Each passage has its source, title, position, snippet, "
+    "relevance score and its document's resource URI. A query a guardrail refuses is an "
+    "error naming the guardrail."
+)
 
 
 class SearchHit(BaseModel):
@@ -93,6 +106,7 @@ def build_mcp_server(services: Callable[[], Services]) -> ServiceMCPServer:
     server = ServiceMCPServer(services)
 
     @server.tool(
+        description=ASK_DESCRIPTION,
         annotations=ToolAnnotations(title="Ask", read_only_hint=True, open_world_hint=False),
         structured_output=True,
     )
@@ -103,12 +117,6 @@ def build_mcp_server(services: Callable[[], Services]) -> ServiceMCPServer:
         ],
         ctx: Context,
     ) -> Answer:
-        """Answer a question from the service's indexed documents.
-
-        Returns the answer text with numbered [n] citations (source, title, snippet,
-        relevance score), a confidence in [0, 1], needs_review (true when a person should
-        check the answer before it is relied on) and the request_id to rate the answer
-        with POST /v1/feedback. A refused question is an error naming the guardrail."""
         svc = services()
         client = _client(ctx)
         with _request(ctx), _as_tool_error():
@@ -121,6 +129,7 @@ def build_mcp_server(services: Callable[[], Services]) -> ServiceMCPServer:
         return answer
 
     @server.tool(
+        description=SEARCH_DESCRIPTION,
         annotations=ToolAnnotations(title="Search", read_only_hint=True, open_world_hint=False),
         structured_output=True,
     )
@@ -135,10 +144,6 @@ def build_mcp_server(services: Callable[[], Services]) -> ServiceMCPServer:
             Field(ge=1, le=MAX_SEARCH_RESULTS, description="How many passages, at most."),
         ] = 5,
     ) -> SearchResults:
-        """Find the passages of the indexed documents most relevant to a query, best first,
-        without asking the model. Each has its source, title, position, snippet, relevance
-        score and the document's resource URI. A refused query is an error naming the
-        guardrail."""
         svc = services()
         guardrails = svc.pipeline.guardrails
         with _request(ctx), _as_tool_error():
@@ -245,7 +250,8 @@ router = APIRouter()
 
 @router.api_route(
     "/mcp",
-    methods=["GET", "POST", "DELETE"],
+    # Stateless: no session to stream to (GET) or to end (DELETE); those answer 405.
+    methods=["POST"],
     # JSON-RPC, which OpenAPI cannot describe: docs/mcp.md does.
     include_in_schema=False,
 )
