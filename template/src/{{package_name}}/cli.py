@@ -2,6 +2,7 @@
 
 import asyncio
 import json as jsonlib
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +68,11 @@ def serve(
 
     # The service logs JSON lines on stdout; the other commands keep stdout for results.
     settings = _settings(stream=sys.stdout)
+    if host:
+        # The app knows its address (MCP checks Host headers on loopback); workers are new
+        # processes that read it from the environment.
+        os.environ["APP_HOST"] = host
+        settings = settings.model_copy(update={"host": host})
     workers = workers or settings.workers
     try:
         # Built here first so a bad setting stops start-up once, with its message, and an
@@ -83,7 +89,7 @@ def serve(
         service if workers == 1 else f"{__package__}.app:create_worker_app",
         factory=workers > 1,
         workers=workers,
-        host=host or settings.host,
+        host=settings.host,
         port=port or settings.port,
         log_config=None,
         access_log=False,

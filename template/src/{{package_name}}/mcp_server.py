@@ -2,8 +2,8 @@
 
 Tools `ask` and `search` go through the same guardrails, budget and answer records as
 POST /v1/ask; every indexed document is a resource, `doc://<source>`. The app serves it
-at /mcp over streamable HTTP, behind the API's authentication and rate limits (see
-`mcp_route`); `<slug> mcp` serves it over stdio for desktop clients.
+at POST /mcp over streamable HTTP, behind the API's authentication and rate limits (the
+route at the end); `<slug> mcp` serves it over stdio for desktop clients.
 """
 
 from collections.abc import Callable, Iterator
@@ -248,13 +248,9 @@ class _HandOver(Response):
 router = APIRouter()
 
 
-@router.api_route(
-    "/mcp",
-    # Stateless: no session to stream to (GET) or to end (DELETE); those answer 405.
-    methods=["POST"],
-    # JSON-RPC, which OpenAPI cannot describe: docs/mcp.md does.
-    include_in_schema=False,
-)
+# Stateless: no session to stream to (GET) or to end (DELETE), so those answer 405.
+# JSON-RPC, which OpenAPI cannot describe, stays out of the API document: docs/mcp.md.
+@router.post("/mcp", include_in_schema=False)
 async def mcp_endpoint(request: Request, _: Client) -> Response:
     """The service as an MCP server: tools `ask` and `search`, the documents as resources.
     Behind the same API key and rate limit as the rest of the API; each MCP message posted
