@@ -74,24 +74,23 @@ async def load(url: str, body: str, headers: str, concurrency: int, seconds: flo
     payload = json.loads(body)
     sent_headers = json.loads(headers)
     latencies: list[float] = []
-    errors = 0
+    errors: dict[str, int] = {}  # by status code or exception, so every error is explained
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         deadline = time.perf_counter() + seconds
 
         async def one_client() -> None:
-            nonlocal errors
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
                 try:
                     response = await client.post(url, json=payload, headers=sent_headers)
-                    ok = response.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                if ok:
-                    latencies.append(time.perf_counter() - started)
+                    kind = "" if response.status_code == 200 else f"HTTP {response.status_code}"
+                except httpx.HTTPError as error:
+                    kind = type(error).__name__
+                if kind:
+                    errors[kind] = errors.get(kind, 0) + 1
                 else:
-                    errors += 1
+                    latencies.append(time.perf_counter() - started)
 
         started = time.perf_counter()
         await asyncio.gather(*(one_client() for _ in range(concurrency)))
@@ -102,7 +101,8 @@ async def load(url: str, body: str, headers: str, concurrency: int, seconds: flo
         json.dumps(
             {
                 "requests": len(latencies),
-                "errors": errors,
+                "errors": sum(errors.values()),
+                "error_kinds": errors,
                 "per_second": len(latencies) / elapsed,
                 "p50": statistics.median(latencies) if latencies else None,
                 "p95": p95,

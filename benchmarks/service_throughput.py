@@ -184,6 +184,8 @@ def main() -> int:
     for name in ("provider_direct", "provider_service", "bare_fastapi", "offline_service"):
         row = results[name]
         print(f"{name:28} {row['per_second']:8.1f} {row['p50'] or 0:7.3f} {row['p95'] or 0:7.3f} {row['errors']:7d}")
+        if row.get("error_kinds"):
+            print(f"{'':28} errors by kind: {row['error_kinds']}")
     print(f"\nservice / direct provider throughput: {results['provider_share_of_direct']:.0%}")
     print(f"offline service / bare FastAPI:       {results['offline_share_of_bare']:.0%}")
     return 0

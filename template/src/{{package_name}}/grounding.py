@@ -12,6 +12,7 @@ the right passage is cited like one that writes markers.
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .citations import citation_for
 from .retrieval import Passage
@@ -21,7 +22,13 @@ from .text import content_terms, sentences
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
-def _specificity(term: str, passage_terms: list[set[str]]) -> float:
+@lru_cache(maxsize=4096)
+def _passage_terms(title: str, text: str) -> frozenset[str]:
+    """A chunk's terms; the same chunks come back request after request, so kept."""
+    return frozenset(content_terms(f"{title} {text}"))
+
+
+def _specificity(term: str, passage_terms: list[frozenset[str]]) -> float:
     """A term found in every retrieved passage says little; one found in none, the most."""
     holding = sum(1 for known in passage_terms if term in known)
     return math.log(1 + len(passage_terms) / (holding or 0.5))
@@ -36,7 +43,7 @@ class Grounding:
 
 
 def ground(answer_text: str, passages: list[Passage], min_support: float) -> Grounding:
-    passage_terms = [content_terms(f"{p.chunk.title} {p.chunk.text}") for p in passages]
+    passage_terms = [_passage_terms(p.chunk.title, p.chunk.text) for p in passages]
     cited: dict[int, None] = {}  # passage numbers in order of first support
     counted = supported = 0
     unsupported: list[str] = []

@@ -57,11 +57,14 @@ class Pipeline:
         draft = NO_EVIDENCE
         if passages:
             model = await self.budget.model_for_request(self.generator.model, self.fallback)
+            masker = self.guardrails.output.stream_masker()
             async for piece in self.generator.stream(question, passages, model):
                 if isinstance(piece, Draft):
                     draft = piece
-                else:
-                    yield piece
+                elif text := masker.feed(piece):
+                    yield text
+            if rest := masker.flush():
+                yield rest
         else:
             yield draft.text
         yield await self._answer(question, passages, draft, started)

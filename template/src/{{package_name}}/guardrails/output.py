@@ -1,6 +1,7 @@
 """Output checks: unsupported answers refused or sent to review, personal data masked."""
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import structlog
 
@@ -11,6 +12,9 @@ from .pii import PiiDetector
 from .policy import Policy
 
 log = structlog.get_logger(__name__)
+# Where streamed text may be released: after a sentence end or a line break. Personal
+# data (an address, a grouped phone number, an IBAN) never spans one of these.
+_RELEASE_POINT = re.compile(r"[.!?]\s|\n")
 
 
 @dataclass(frozen=True)
@@ -58,3 +62,30 @@ class OutputGuard:
         if verdict.refuse:
             return DONT_KNOW, Grounding([], 0.0, ())
         return (self.pii.mask(draft) if self.mask_answers else draft), grounding
+
+    def stream_masker(self) -> "StreamMasker":
+        """Masks streamed text as `final` masks the whole answer."""
+        return StreamMasker(self.pii if self.mask_answers else None)
+
+
+@dataclass
+class StreamMasker:
+    """Holds streamed text back to the last sentence end, so personal data split across
+    two pieces is masked whole; passes text straight through when nothing is masked."""
+
+    pii: PiiDetector | None
+    _held: str = field(default="", init=False)
+
+    def feed(self, piece: str) -> str:
+        if self.pii is None:
+            return piece
+        self._held += piece
+        ends = [match.end() for match in _RELEASE_POINT.finditer(self._held)]
+        if not ends:
+            return ""
+        ready, self._held = self._held[: ends[-1]], self._held[ends[-1] :]
+        return self.pii.mask(ready)
+
+    def flush(self) -> str:
+        rest, self._held = self._held, ""
+        return self.pii.mask(rest) if self.pii and rest else rest
