@@ -201,7 +201,8 @@ def _as_tool_error() -> Iterator[None]:
         if isinstance(error, GuardrailRefusal):
             record_guardrail_block(error.code)
         log.info("mcp_tool_refused", code=error.code)
-        raise ToolError(f"{error.code}: {error.message}") from error
+        rule = f" (guardrails.yaml rule: {error.rule})" if error.rule else ""
+        raise ToolError(f"{error.code}: {error.message}{rule}") from error
 
 
 def _http_request(ctx: Context) -> StarletteRequest | None:
