@@ -81,6 +81,14 @@ def test_copy_task_writes_a_local_env_with_a_fresh_key(rendered_example, tmp_pat
     assert first["APP_API_KEYS"] != second["APP_API_KEYS"], "every project needs its own key"
 
 
+def test_the_local_env_reads_files_only_until_the_other_sources_are_set(rendered_example) -> None:
+    """web, postgres and s3 need addresses first; .env.example keeps every chosen source."""
+    project = rendered_example("support-ticket-deflection")
+    example = (project / ".env.example").read_text(encoding="utf-8")
+    assert "\nAPP_DATA_SOURCES=files,web\n" in example
+    assert env_file(project)["APP_DATA_SOURCES"] == "files"
+
+
 def test_pytest_copie_renders_the_template(copie_session) -> None:
     """The same template through pytest-copie (answers as user defaults, unvalidated)."""
     result = copie_session.copy(extra_answers=MINIMAL_ANSWERS)

@@ -17,6 +17,8 @@ from .mcp_server import router as mcp_router
 from .observability import metrics, tracing
 from .observability.logging import configure_logging
 from .observability.requests import RequestContextMiddleware
+from .oversight_api import router as oversight_router
+from .pages import include_pages
 from .request_limits import BodySizeLimitMiddleware
 from .security_headers import SecurityHeadersMiddleware
 from .services import Services, build_services, ensure_index
@@ -83,5 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(mcp_router)
+    app.include_router(oversight_router)
+    include_pages(app)
     describe_auth_in_document(app, settings)
     return app

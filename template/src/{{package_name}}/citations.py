@@ -2,8 +2,9 @@
 
 import re
 
+from .documents import document_id
 from .retrieval import Passage
-from .schemas import Citation
+from .schemas import Citation, RetrievedPassage
 from .text import plain_lines
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -33,7 +34,28 @@ def citation_for(marker: int, passage: Passage) -> Citation:
         position=chunk.position,
         snippet=_snippet(chunk.text),
         score=passage.score,
+        document_id=document_id(chunk.source),
     )
+
+
+def retrieved_passages(
+    passages: list[Passage], citations: list[Citation]
+) -> list[RetrievedPassage]:
+    """Every passage the model saw, numbered as it saw them, marking the cited ones."""
+    cited = {citation.marker for citation in citations}
+    return [
+        RetrievedPassage(
+            rank=rank,
+            document_id=document_id(passage.chunk.source),
+            source=passage.chunk.source,
+            title=passage.chunk.title,
+            position=passage.chunk.position,
+            score=passage.score,
+            cited=rank in cited,
+            untrusted=passage.untrusted,
+        )
+        for rank, passage in enumerate(passages, start=1)
+    ]
 
 
 def has_citation(sentence: str) -> bool:

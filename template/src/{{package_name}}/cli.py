@@ -270,14 +270,20 @@ def import_feedback(
         "evals/candidates.yaml"
     ),
 ) -> None:
-    """Turn answers rated down with a correction into candidate cases for a person to accept."""
+    """Turn corrections (rated down, or approved or edited in review) into candidate cases."""
     from .evals.candidates import import_feedback as run_import
     from .evals.dataset import DatasetError
     from .feedback import FeedbackStore
+    from .review_store import SqliteReviewStore
 
     settings = _settings(quiet=True)
     try:
-        result = run_import(FeedbackStore(settings.feedback_path), ctx.obj.dataset, candidates)
+        result = run_import(
+            FeedbackStore(settings.feedback_path),
+            ctx.obj.dataset,
+            candidates,
+            SqliteReviewStore(settings.reviews_path),
+        )
     except DatasetError as error:
         err.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(2) from error

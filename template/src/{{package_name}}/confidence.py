@@ -7,13 +7,52 @@ strength of the match (one or two shared terms are thin evidence). No citation, 
 confidence.
 """
 
+from dataclasses import dataclass
+
 from .citations import has_citation
 from .retrieval import Passage
-from .schemas import Citation
+from .schemas import Citation, ConfidenceLevel
 from .text import content_terms, sentences
 
 # Shared terms needed for full confidence: a one-word match could be a coincidence.
 STRONG_MATCH_TERMS = 3
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The confidence and the three measures it is the product of."""
+
+    score: float
+    question_terms: int
+    matched_terms: int
+    supported_share: float
+    citations: int
+
+    def level(self, review_threshold: float) -> ConfidenceLevel:
+        """`low` below the review threshold; `high` in the upper half of the rest."""
+        if self.score == 0.0:
+            return "none"
+        if self.score < review_threshold:
+            return "low"
+        return "high" if self.score >= (1 + review_threshold) / 2 else "medium"
+
+    def reason(self) -> str:
+        """The measures in words, weakest first, as the answer page shows them."""
+        if not self.citations:
+            return "No passage is cited, so nothing supports the answer."
+        if not self.question_terms:
+            return "The question has no meaningful terms to look for in the sources."
+        parts = [
+            f"the cited passages contain {self.matched_terms} of the question's "
+            f"{self.question_terms} key terms",
+            f"{self.supported_share:.0%} of the answer's sentences are supported by a passage",
+        ]
+        if self.matched_terms < STRONG_MATCH_TERMS:
+            parts.append(
+                f"fewer than {STRONG_MATCH_TERMS} shared terms is a thin match, which lowers it"
+            )
+        cited = "1 cited passage" if self.citations == 1 else f"{self.citations} cited passages"
+        return f"From {cited}: " + "; ".join(parts) + "."
 
 
 def score_confidence(
@@ -25,9 +64,19 @@ def score_confidence(
 ) -> float:
     """`supported_share` comes from grounding; without it, the share of the answer's
     sentences that carry a [n] marker stands in."""
+    return assess_confidence(question, answer_text, citations, passages, supported_share).score
+
+
+def assess_confidence(
+    question: str,
+    answer_text: str,
+    citations: list[Citation],
+    passages: list[Passage],
+    supported_share: float | None = None,
+) -> Assessment:
     wanted = content_terms(question)
     if not citations or not wanted:
-        return 0.0
+        return Assessment(0.0, len(wanted), 0, 0.0, len(citations))
     cited_text = " ".join(
         f"{passages[c.marker - 1].chunk.title} {passages[c.marker - 1].chunk.text}"
         for c in citations
@@ -39,4 +88,5 @@ def score_confidence(
         answer_sentences = sentences(answer_text) or [answer_text]
         marked = sum(1 for sentence in answer_sentences if has_citation(sentence))
         supported_share = marked / len(answer_sentences)
-    return round(coverage * strength * supported_share, 2)
+    score = round(coverage * strength * supported_share, 2)
+    return Assessment(score, len(wanted), len(matched), supported_share, len(citations))

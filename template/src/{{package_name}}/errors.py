@@ -50,10 +50,18 @@ class Unauthorized(ServiceError):
     codes = ("unauthorized", "missing_api_key", "invalid_api_key")
 
 
+class Forbidden(ServiceError):
+    """The API key is valid but its role does not allow this request."""
+
+    status_code = 403
+    code = "forbidden"
+    codes = ("forbidden", "insufficient_role")
+
+
 class NotFound(ServiceError):
     status_code = 404
     code = "not_found"
-    codes = ("not_found", "unknown_request")
+    codes = ("not_found", "unknown_request", "unknown_document")
 
 
 class PayloadTooLarge(ServiceError):

@@ -109,6 +109,7 @@ def describe_validation(error: RequestValidationError) -> str:
 _STATUS_DOCS: dict[int, tuple[str, str]] = {
     400: ("RefusedError", "A guardrail refused the input; `code` names the guardrail."),
     401: ("UnauthorizedError", "The API key is missing or not valid."),
+    403: ("ForbiddenError", "The API key's role does not allow this request."),
     404: ("NotFoundError", "Nothing has that id."),
     413: ("TooLargeError", "The body or the question is longer than the service accepts."),
     422: ("InvalidRequestError", "The body is not JSON of the documented shape."),

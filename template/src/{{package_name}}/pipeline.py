@@ -14,7 +14,8 @@ import structlog
 from pydantic_ai.models import Model
 
 from .budget import BudgetGuard
-from .confidence import score_confidence
+from .citations import retrieved_passages
+from .confidence import assess_confidence
 from .feedback import FeedbackStore
 from .grounding import ground
 from .guardrails import Guardrails
@@ -23,7 +24,7 @@ from .llm.prompt import DONT_KNOW
 from .observability.metrics import record_answer
 from .observability.requests import current_request_id
 from .retrieval import Index, Passage
-from .schemas import Answer, Usage
+from .schemas import Answer, Usage, Work
 from .settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -81,14 +82,16 @@ class Pipeline:
         verdict = self.guardrails.output.judge(draft.text, grounding, passages)
         text, grounding = self.guardrails.output.final(draft.text, grounding, verdict)
         citations = grounding.citations
-        confidence = score_confidence(
-            question, text, citations, passages, grounding.supported_share
-        )
+        assessed = assess_confidence(question, text, citations, passages, grounding.supported_share)
+        confidence, threshold = assessed.score, self.settings.review_threshold
+        # Each guardrail decision that sends the answer to a person, named as guardrails.yaml does.
+        review_reasons = [*verdict.reasons, *(["review_threshold"] * (confidence < threshold))]
+        latency_ms = round((time.perf_counter() - started) * 1000, 1)
         answer = Answer(
             answer=text,
             citations=citations,
             confidence=confidence,
-            needs_review=confidence < self.settings.review_threshold or verdict.needs_review,
+            needs_review=bool(review_reasons),
             request_id=current_request_id(),
             model=draft.model,
             usage=Usage(
@@ -96,9 +99,15 @@ class Pipeline:
                 output_tokens=draft.output_tokens,
                 cost_usd=draft.cost_usd,
             ),
+            confidence_level=assessed.level(threshold),
+            confidence_reason=assessed.reason(),
+            work=Work(
+                retrieved=retrieved_passages(passages, citations),
+                review_reasons=review_reasons,
+                latency_ms=latency_ms,
+            ),
         )
         await self.budget.record(answer.request_id, draft.model, draft.cost_usd)
-        latency_ms = round((time.perf_counter() - started) * 1000, 1)
         await anyio.to_thread.run_sync(self.feedback.record_answer, question, answer, latency_ms)
         record_answer(answer)
         log.info(

@@ -25,12 +25,41 @@ class Citation(BaseModel):
     position: int
     snippet: str
     score: float = Field(ge=0.0, le=1.0)
+    document_id: str = Field(
+        default="", description="Opens the cited document: GET /v1/documents/{document_id}."
+    )
 
 
 class Usage(BaseModel):
     input_tokens: int
     output_tokens: int
     cost_usd: float | None = Field(description="None when the model's price is unknown.")
+
+
+ConfidenceLevel = Literal["high", "medium", "low", "none"]
+
+
+class RetrievedPassage(BaseModel):
+    """A passage retrieval found for the question, cited or not."""
+
+    rank: int = Field(description="The [n] the model saw it as.")
+    document_id: str
+    source: str
+    title: str
+    position: int
+    score: float = Field(ge=0.0, le=1.0)
+    cited: bool
+    untrusted: bool = Field(description="The passage guardrail flagged it as instructions.")
+
+
+class Work(BaseModel):
+    """How the answer was reached: what a reviewer checks before trusting it."""
+
+    retrieved: list[RetrievedPassage] = []
+    review_reasons: list[str] = Field(
+        default=[], description="Why the answer needs review: each guardrail decision that says so."
+    )
+    latency_ms: float | None = None
 
 
 class Answer(BaseModel):
@@ -41,6 +70,9 @@ class Answer(BaseModel):
     request_id: str
     model: str
     usage: Usage
+    confidence_level: ConfidenceLevel = "none"
+    confidence_reason: str = Field(default="", description="Why the confidence is what it is.")
+    work: Work = Field(default_factory=Work)
 
 
 class FeedbackRequest(BaseModel):

@@ -15,6 +15,7 @@ from .llm.resilience import CircuitBreaker
 from .pipeline import Pipeline
 from .rate_limits import RateLimiter
 from .retrieval import Index, open_index
+from .review_store import ReviewStore, SqliteReviewStore
 from .settings import Settings
 from .spend import SqliteSpendStore
 
@@ -30,6 +31,7 @@ class Services:
     budget: BudgetGuard
     breakers: list[CircuitBreaker]
     limiter: RateLimiter
+    reviews: ReviewStore
 
 
 def build_services(settings: Settings) -> Services:
@@ -48,8 +50,9 @@ def build_services(settings: Settings) -> Services:
     budget_usd = Decimal(0) if settings.llm_provider == "offline" else settings.monthly_budget_usd
     budget = BudgetGuard(SqliteSpendStore(settings.spend_path), budget_usd)
     pipeline = Pipeline(settings, index, generator, feedback, budget, guardrails, models.fallback)
+    reviews = SqliteReviewStore(settings.reviews_path)
     return Services(
-        settings, index, feedback, pipeline, budget, models.breakers, RateLimiter(settings)
+        settings, index, feedback, pipeline, budget, models.breakers, RateLimiter(settings), reviews
     )
 
 

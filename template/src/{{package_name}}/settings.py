@@ -9,8 +9,16 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import about
@@ -77,6 +85,23 @@ class Settings(BaseSettings):
     # Knowledge: what is ingested, and where the index and the feedback live.
     data_dir: Path = Path("data")
     goals_file: Path = Path("GOALS.md")
+    # Where documents come from: files, or any source this project was generated with.
+    data_sources: Annotated[list[str], NoDecode] = list(about.DATA_SOURCES)
+    # web: pages and sitemaps (comma-separated) and the bounds of the crawl from them.
+    web_urls: Annotated[list[str], NoDecode] = Field(default=[], validate_default=True)
+    web_max_pages: int = Field(default=200, ge=1)
+    # Links followed from a listed page: 0 reads only the listed pages and sitemap entries.
+    web_max_depth: int = Field(default=2, ge=0, le=10)
+    web_max_page_bytes: int = Field(default=5_000_000, ge=1024)
+    web_concurrency: int = Field(default=4, ge=1, le=32)
+    web_timeout_seconds: float = Field(default=20.0, gt=0)
+    # What robots.txt rules are matched against, and what site owners see in their logs.
+    web_user_agent: str = f"{about.SLUG}-ingest"
+    # s3: objects under a prefix; the endpoint is for S3-compatible stores (MinIO, Ceph).
+    s3_bucket: str = Field(default="", validate_default=True)
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_max_object_bytes: int = Field(default=50_000_000, ge=1024)
     state_dir: Path = Path("var")
     auto_ingest: bool = True
     chunk_chars: int = Field(default=900, ge=200, le=8000)
@@ -98,7 +123,8 @@ class Settings(BaseSettings):
     # Processes serving the port; state they share lives in the stores, not in memory.
     workers: int = Field(default=1, ge=1)
     auth_enabled: bool = about.AUTH_ENABLED
-    # Comma-separated keys or their `sha256:<hex>` digests; only digests are kept in memory.
+    # Comma-separated keys or their `sha256:<hex>` digests, each with an optional role
+    # (`key:review`, `key:admin`; a bare key asks); only digests are kept in memory.
     api_keys: Annotated[list[SecretStr], NoDecode] = []
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # Per API key (per client address without auth), a `limits` string: "60/minute".
@@ -128,8 +154,14 @@ class Settings(BaseSettings):
     @field_validator("api_keys")
     @classmethod
     def _hash_api_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
-        """Keep only SHA-256 digests: a key given as `sha256:<hex>` stays as it is."""
-        return [SecretStr(api_key_digest(key.get_secret_value())) for key in value]
+        """Keep only SHA-256 digests: a key given as `sha256:<hex>` stays as it is; a role
+        suffix stays after the digest (`sha256:<hex>:review`)."""
+        hashed = []
+        for entry in value:
+            key, role = split_role(entry.get_secret_value())
+            digest = api_key_digest(key)
+            hashed.append(SecretStr(digest if role == "ask" else f"{digest}:{role}"))
+        return hashed
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -151,6 +183,67 @@ class Settings(BaseSettings):
             ) from error
         return value
 
+    @field_validator("data_sources", "web_urls", mode="before")
+    @classmethod
+    def _split_comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("data_sources")
+    @classmethod
+    def _generated_sources(cls, value: list[str]) -> list[str]:
+        # files needs no dependency of its own, so it is always there (for local runs too).
+        available = dict.fromkeys(["files", *about.DATA_SOURCES])
+        generated = ", ".join(available)
+        unknown = [source for source in value if source not in available]
+        if unknown:
+            raise ValueError(
+                f"{', '.join(unknown)}: not a source this project was generated with "
+                f"({generated}); add it to the data_sources answer with `copier update`, "
+                "which installs its code and dependencies"
+            )
+        if not value:
+            raise ValueError(f"empty: choose at least one of {generated}")
+        return list(dict.fromkeys(value))
+
+    @field_validator("web_urls")
+    @classmethod
+    def _web_urls(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for url in value:
+            if not _is_http_url(url):
+                raise ValueError(
+                    f"{url!r} is not an http(s) address: write each page or sitemap "
+                    "in full, e.g. https://help.example.com/sitemap.xml"
+                )
+        if not value and "web" in info.data.get("data_sources", []):
+            raise ValueError(
+                "empty, and web is one of APP_DATA_SOURCES: list the pages or sitemaps to "
+                "read, comma-separated, e.g. https://help.example.com/sitemap.xml, "
+                "or leave web out of APP_DATA_SOURCES"
+            )
+        return value
+
+    @field_validator("s3_bucket")
+    @classmethod
+    def _s3_bucket(cls, value: str, info: ValidationInfo) -> str:
+        if not value.strip() and "s3" in info.data.get("data_sources", []):
+            raise ValueError(
+                "not set, and s3 is one of APP_DATA_SOURCES: name the bucket to read, "
+                "e.g. contracts-archive, or leave s3 out of APP_DATA_SOURCES"
+            )
+        return value.strip()
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _s3_endpoint_url(cls, value: str | None) -> str | None:
+        if value is not None and not _is_http_url(value):
+            raise ValueError(
+                "not an http(s) address: write the S3-compatible store's address in full, "
+                "e.g. http://127.0.0.1:9000, or leave it empty for AWS"
+            )
+        return value
+
     @property
     def index_path(self) -> Path:
         return self.state_dir / "index.sqlite3"
@@ -163,6 +256,10 @@ class Settings(BaseSettings):
     def spend_path(self) -> Path:
         return self.state_dir / "spend.sqlite3"
 
+    @property
+    def reviews_path(self) -> Path:
+        return self.state_dir / "reviews.sqlite3"
+
 
 def api_key_digest(key: str) -> str:
     """`sha256:<hex>` of a key; a value already in that form is returned as it is."""
@@ -172,6 +269,31 @@ def api_key_digest(key: str) -> str:
 
 
 HASH_PREFIX = "sha256:"
+
+Role = Literal["ask", "review", "admin"]
+# Each role may do what the roles before it may: a reviewer also asks, an admin also reviews.
+ROLES: tuple[Role, ...] = ("ask", "review", "admin")
+
+
+def split_role(entry: str) -> tuple[str, Role]:
+    """`key:review` -> ("key", "review"); a bare key (or digest) asks. The message never
+    repeats the key: it is a secret."""
+    body = entry[len(HASH_PREFIX) :] if entry.startswith(HASH_PREFIX) else entry
+    if ":" not in body:
+        return entry, "ask"
+    key, _, suffix = entry.rpartition(":")
+    for role in ROLES:
+        if suffix == role:
+            return key, role
+    raise ValueError(
+        "an APP_API_KEYS entry ends in a ':' suffix that is not a role: write KEY, "
+        "KEY:review or KEY:admin (roles: " + ", ".join(ROLES) + ")"
+    )
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 class SettingsError(ValueError):
@@ -192,7 +314,9 @@ def describe_settings_error(error: ValidationError) -> str:
     for problem in error.errors():
         field = str(problem["loc"][0]) if problem["loc"] else ""
         variable = _variable_name(field)
-        lines.append(f"{variable}={problem.get('input')!s:.40}: {problem['msg']}")
+        # API keys are secrets: their value is never repeated.
+        shown = "<hidden>" if field == "api_keys" else f"{problem.get('input')!s:.40}"
+        lines.append(f"{variable}={shown}: {problem['msg']}")
     return "Invalid settings (environment or .env):\n  " + "\n  ".join(lines)
 
 

@@ -7,6 +7,8 @@ retrieval ranks high is one the offline model can quote and confidence can credi
 import re
 import unicodedata
 
+from . import markdown
+
 _STOPWORDS_TEXT = """
     a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each
@@ -67,19 +69,14 @@ def plain_lines(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Split text into sentences; Markdown list items, table rows and headings stand alone."""
+    """Split Markdown text into sentences; list items, table rows, headings and code lines
+    stand alone (code lines as written)."""
     found: list[str] = []
-    for block in re.split(r"\n\s*\n", text):
-        lines = plain_lines(block)
-        if any(_line_structured(raw) for raw in block.splitlines()):
-            candidates = lines
+    for statement in markdown.statements(text):
+        if statement.verbatim:
+            found.append(statement.text)
         else:
-            candidates = [" ".join(lines)]
-        for candidate in candidates:
-            found.extend(part.strip() for part in _SENTENCE_END.split(candidate) if part.strip())
+            found.extend(
+                part.strip() for part in _SENTENCE_END.split(statement.text) if part.strip()
+            )
     return found
-
-
-def _line_structured(line: str) -> bool:
-    """List items, headings, quotes and table rows: each line is a statement of its own."""
-    return bool(_MARKDOWN_PREFIX.match(line)) or line.lstrip().startswith("|")

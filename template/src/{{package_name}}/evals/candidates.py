@@ -1,6 +1,7 @@
-"""From feedback to eval cases: answers rated down with a correction become candidate cases
-in `evals/candidates.yaml`; a person edits them (the facts to check, the source to cite)
-and accepts them into the dataset.
+"""From feedback to eval cases: answers rated down with a correction, and corrections a
+reviewer approved or wrote (POST /v1/review), become candidate cases in
+`evals/candidates.yaml`; a rejected item does not. A person edits them (the facts to check,
+the source to cite) and accepts them into the dataset.
 """
 
 import hashlib
@@ -11,6 +12,8 @@ from typing import Any
 import yaml
 
 from ..feedback import FeedbackStore
+from ..review import reviewed_correction
+from ..review_store import ReviewStore
 from .dataset import DatasetError, load_dataset
 
 _HEADER = """\
@@ -26,14 +29,19 @@ class ImportResult:
     already_known: int
 
 
-def import_feedback(store: FeedbackStore, dataset: Path, candidates: Path) -> ImportResult:
+def import_feedback(
+    store: FeedbackStore, dataset: Path, candidates: Path, reviews: ReviewStore | None = None
+) -> ImportResult:
+    decisions = reviews.latest() if reviews is not None else {}
     known_questions = {case.inputs.question for case in load_dataset(dataset).cases}
     pending = _read_candidates(candidates)
     known_questions |= {case["inputs"]["question"] for case in pending}
     added: list[str] = []
     already_known = 0
     for record in store.answer_records():
-        if record.rating != "down" or not (record.correction or "").strip():
+        decision = decisions.get(record.request_id)
+        correction = reviewed_correction(record, decision)
+        if correction is None:
             continue
         if record.question in known_questions:
             already_known += 1
@@ -45,12 +53,13 @@ def import_feedback(store: FeedbackStore, dataset: Path, candidates: Path) -> Im
                 "name": name,
                 "inputs": {"question": record.question},
                 "metadata": {
-                    "origin": f"feedback on {record.request_id}",
+                    "origin": f"feedback on {record.request_id}"
+                    + (f", {decision.action} by {decision.reviewer}" if decision else ""),
                     "note": f"The service answered: {record.answer}",
                 },
                 "expected_output": {
                     "outcome": "answer",
-                    "facts": [(record.correction or "").strip()],
+                    "facts": [correction],
                     "sources": [],
                 },
             }

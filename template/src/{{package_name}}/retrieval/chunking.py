@@ -1,18 +1,15 @@
-"""Split documents into chunks along Markdown sections and paragraphs."""
+"""Split documents into chunks along Markdown sections and blocks."""
 
-import re
-
+from .. import markdown
 from ..sources import Document
 from . import Chunk
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 
 
 def chunk_document(document: Document, max_chars: int) -> list[Chunk]:
     """Chunks that never cross a heading; each is titled by the section it belongs to."""
     chunks: list[Chunk] = []
-    for section_title, body in _sections(document):
-        for text in _pack(_paragraphs(body), max_chars):
+    for section_title, blocks in _sections(document):
+        for text in _pack(blocks, max_chars):
             chunks.append(
                 Chunk(
                     source=document.source,
@@ -24,38 +21,38 @@ def chunk_document(document: Document, max_chars: int) -> list[Chunk]:
     return chunks
 
 
-def _sections(document: Document) -> list[tuple[str, str]]:
-    sections: list[tuple[str, list[str]]] = [(document.title, [])]
-    for line in document.text.splitlines():
-        heading = _HEADING.match(line)
-        if heading:
-            title = heading.group(2).strip()
-            if len(heading.group(1)) > 1:
+def _sections(document: Document) -> list[tuple[str, list[str]]]:
+    """(section title, its blocks as written, heading first); sections with no body dropped."""
+    sections: list[tuple[str, list[markdown.Block]]] = [(document.title, [])]
+    for block in markdown.blocks(document.text):
+        if block.heading_level:
+            title = block.title
+            if block.heading_level > 1:
                 title = f"{document.title} / {title}"
-            sections.append((title, [line]))
+            sections.append((title, [block]))
         else:
-            sections[-1][1].append(line)
-    return [(title, "\n".join(lines).strip()) for title, lines in sections if _has_body(lines)]
+            sections[-1][1].append(block)
+    return [
+        (title, [block.text for block in blocks])
+        for title, blocks in sections
+        if any(not block.heading_level for block in blocks)
+    ]
 
 
-def _has_body(lines: list[str]) -> bool:
-    return any(line.strip() and not _HEADING.match(line) for line in lines)
-
-
-def _paragraphs(body: str) -> list[str]:
-    return [part.strip() for part in re.split(r"\n\s*\n", body) if part.strip()]
-
-
-def _pack(paragraphs: list[str], max_chars: int) -> list[str]:
-    """Greedily join paragraphs up to max_chars; a longer paragraph is split between words."""
-    pieces = [piece for paragraph in paragraphs for piece in _split_long(paragraph, max_chars)]
+def _pack(blocks: list[str], max_chars: int) -> list[str]:
+    """Greedily join blocks up to max_chars; a longer block is split between lines (code,
+    lists, tables), and a longer line between words."""
+    pieces = [piece for block in blocks for piece in _split_long(block, max_chars)]
     return _join_up_to(pieces, max_chars, "\n\n")
 
 
-def _split_long(paragraph: str, max_chars: int) -> list[str]:
-    if len(paragraph) <= max_chars:
-        return [paragraph]
-    return _join_up_to(paragraph.split(" "), max_chars, " ")
+def _split_long(block: str, max_chars: int) -> list[str]:
+    if len(block) <= max_chars:
+        return [block]
+    if "\n" in block:
+        lines = [piece for line in block.splitlines() for piece in _split_long(line, max_chars)]
+        return _join_up_to(lines, max_chars, "\n")
+    return _join_up_to(block.split(" "), max_chars, " ")
 
 
 def _join_up_to(pieces: list[str], max_chars: int, separator: str) -> list[str]:
