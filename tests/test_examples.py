@@ -210,7 +210,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def post(url: str, body: dict[str, str], headers: dict[str, str]) -> tuple[int, dict[str, object]]:
+def post(url: str, body: dict[str, object], headers: dict[str, str]) -> tuple[int, dict[str, object]]:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **headers}
     )
@@ -261,13 +261,24 @@ def test_served_with_its_rendered_settings_it_asks_for_a_key_as_answered(synced_
         question = {"question": f"What is the target for {answers['success_metric']}?"}
         anonymous, body = post(f"{base}/v1/ask", question, {})
         with_key, _ = post(f"{base}/v1/ask", question, {"Authorization": f"Bearer {key.group(1)}"})
+        # The MCP server over the real network: the `ask` tool, one JSON-RPC message.
+        call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "ask", "arguments": question}}
+        accept = {"Accept": "application/json, text/event-stream"}
+        mcp_anonymous, mcp_refusal = post(f"{base}/mcp", call, accept)
+        mcp_with_key, mcp_body = post(f"{base}/mcp", call, {**accept, "Authorization": f"Bearer {key.group(1)}"})
     finally:
         server.terminate()
         server.wait(timeout=30)
 
     assert with_key == 200
+    assert mcp_with_key == 200, mcp_body
+    mcp_answer = mcp_body["result"]["structuredContent"]  # type: ignore[index]
+    assert mcp_answer["citations"][0]["source"] == "GOALS.md", mcp_answer
     if answers["auth"] == "api_key":
         assert anonymous == 401, body
         assert body["error"]["code"] == "missing_api_key"  # type: ignore[index]
+        assert mcp_anonymous == 401, mcp_refusal
+        assert mcp_refusal["error"]["code"] == "missing_api_key"  # type: ignore[index]
     else:
         assert anonymous == 200, body
+        assert mcp_anonymous == 200, mcp_refusal

@@ -12,6 +12,8 @@ from . import __version__, about
 from .api import router
 from .auth import check_auth_config, describe_auth_in_document
 from .http_errors import install_error_handlers
+from .mcp_server import build_mcp_server, streamable_http
+from .mcp_server import router as mcp_router
 from .observability import metrics, tracing
 from .observability.logging import configure_logging
 from .observability.requests import RequestContextMiddleware
@@ -37,6 +39,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = services.settings if services else (settings or get_settings())
     # Refuse to build a service that would turn every caller away.
     check_auth_config(settings)
+    mcp = build_mcp_server(lambda: app.state.services)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,7 +55,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 f"{settings.host}:{settings.port} can ask. Keep APP_HOST=127.0.0.1 unless a "
                 "gateway in front authenticates callers.",
             )
-        yield
+        # A session manager runs once: each start of the app gets its own.
+        app.state.mcp_sessions = streamable_http(mcp, settings.host)
+        async with app.state.mcp_sessions.run():
+            yield
         log.info("stopped")
 
     app = FastAPI(
@@ -78,6 +84,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     tracing.instrument_app(app, settings)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(mcp_router)
     app.include_router(oversight_router)
     include_pages(app)
     describe_auth_in_document(app, settings)

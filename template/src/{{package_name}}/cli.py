@@ -1,7 +1,8 @@
-"""The command line: serve, ingest, ask, eval, report."""
+"""The command line: serve, ingest, ask, eval, report, mcp."""
 
 import asyncio
 import json as jsonlib
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,6 +70,11 @@ def serve(
 
     # The service logs JSON lines on stdout; the other commands keep stdout for results.
     settings = _settings(stream=sys.stdout)
+    if host:
+        # The app knows its address (MCP checks Host headers on loopback); workers are new
+        # processes that read it from the environment.
+        os.environ["APP_HOST"] = host
+        settings = settings.model_copy(update={"host": host})
     workers = workers or settings.workers
     try:
         # Built here first so a bad setting stops start-up once, with its message, and an
@@ -85,7 +91,7 @@ def serve(
         service if workers == 1 else f"{__package__}.app:create_worker_app",
         factory=workers > 1,
         workers=workers,
-        host=host or settings.host,
+        host=settings.host,
         port=port or settings.port,
         log_config=None,
         access_log=False,
@@ -352,3 +358,15 @@ def report(
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_html(kpi), encoding="utf-8")
         err.print(f"HTML report: {html}", highlight=False)
+
+
+@app.command()
+def mcp() -> None:
+    """Serve the MCP tools (ask, search) and the documents over stdio, for desktop clients."""
+    from .mcp_server import build_mcp_server
+
+    # stdout carries the protocol: log lines go to stderr.
+    settings = _settings(stream=sys.stderr)
+    services = _services(settings)
+    ensure_index(services)
+    build_mcp_server(lambda: services).run("stdio")
