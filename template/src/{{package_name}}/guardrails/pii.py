@@ -28,7 +28,8 @@ DEFAULT_REGIONS = ("US", "GB", "FR", "DE", "ES", "PT")
 DEFAULT_PHONE_WORDS = ("phone", "call", "tel", "mobile", "cell", "fax", "whatsapp", "sms")
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
-_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+# Not inside a word: a hex request id or hash may hold a Luhn-valid run of digits.
+_CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ().-]{6,18}\d(?![\w-])")
 # A formatted number: groups split by spaces, dots, dashes or brackets, a national trunk
