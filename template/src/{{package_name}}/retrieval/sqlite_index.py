@@ -122,7 +122,7 @@ class SqliteIndex:
     def _weighty(self, db: sqlite3.Connection, wanted: list[str]) -> list[str]:
         """The terms that can move the ranking. BM25 gives a term in half the chunks or more
         no weight (FTS5 floors its IDF at ~0), yet matching it means ranking nearly every
-        chunk: it is left out of the query unless every term is that common."""
+        chunk: it is left out of the query unless no rarer term of the question is indexed."""
         chunks = self._chunk_total(db)
         marks = ",".join("?" * len(wanted))
         in_chunks = dict(
@@ -131,8 +131,9 @@ class SqliteIndex:
                 wanted,
             ).fetchall()
         )
-        weighty = [term for term in wanted if in_chunks.get(term, 0) * 2 < chunks]
-        return weighty or wanted
+        present = [term for term in wanted if in_chunks.get(term, 0) > 0]
+        weighty = [term for term in present if in_chunks[term] * 2 < chunks]
+        return weighty or present or wanted
 
     def _chunk_total(self, db: sqlite3.Connection) -> int:
         """Chunks in the index, counted again only after a commit (PRAGMA data_version)."""
