@@ -14,15 +14,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, clean_env, read_answers, uv_executable
-from test_examples import free_port, synced, wait_until_ready
+from conftest import REPO, clean_env, read_answers
+from test_examples import free_port, synced
+from test_examples import served as serving
 
 pytestmark = pytest.mark.slow
 
@@ -68,22 +68,8 @@ def served(
     state = tmp_path_factory.mktemp("browser-state")
     port = free_port()
     env = {**clean_env(), "APP_PORT": str(port), "APP_STATE_DIR": str(state)}
-    server = subprocess.Popen(
-        [uv_executable(), "run", answers["project_slug"], "serve"],
-        cwd=project,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(base, server)
+    with serving(project, answers["project_slug"], env) as base:
         yield {"base": base, "key": key, "answers": answers, "state": state}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

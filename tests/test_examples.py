@@ -16,7 +16,8 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -235,6 +236,28 @@ def wait_until_ready(base: str, server: subprocess.Popen[str], timeout: float = 
     pytest.fail(f"serve was not ready within {timeout} s")
 
 
+@contextmanager
+def served(project: Path, slug: str, env: dict[str, str]) -> Iterator[str]:
+    """`<slug> serve` run in the project with this environment, on `APP_PORT`; yields its base
+    URL once /readyz answers, and stops the server afterwards."""
+    server = subprocess.Popen(
+        [uv_executable(), "run", slug, "serve"],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{env['APP_PORT']}"
+    try:
+        wait_until_ready(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_served_with_its_rendered_settings_it_asks_for_a_key_as_answered(synced_example, name: str) -> None:
     """The real `serve` with nothing but the generated .env: auth is what the interview said."""
@@ -245,19 +268,7 @@ def test_served_with_its_rendered_settings_it_asks_for_a_key_as_answered(synced_
     assert key, "the copy task must write a local API key into .env"
     port = free_port()
     env = {**clean_env(), "APP_PORT": str(port)}
-    command = [uv_executable(), "run", answers["project_slug"], "serve"]
-    server = subprocess.Popen(
-        command,
-        cwd=project,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(base, server)
+    with served(project, answers["project_slug"], env) as base:
         question = {"question": f"What is the target for {answers['success_metric']}?"}
         anonymous, body = post(f"{base}/v1/ask", question, {})
         with_key, _ = post(f"{base}/v1/ask", question, {"Authorization": f"Bearer {key.group(1)}"})
@@ -266,9 +277,6 @@ def test_served_with_its_rendered_settings_it_asks_for_a_key_as_answered(synced_
         accept = {"Accept": "application/json, text/event-stream"}
         mcp_anonymous, mcp_refusal = post(f"{base}/mcp", call, accept)
         mcp_with_key, mcp_body = post(f"{base}/mcp", call, {**accept, "Authorization": f"Bearer {key.group(1)}"})
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     assert with_key == 200
     assert mcp_with_key == 200, mcp_body
