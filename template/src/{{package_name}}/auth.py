@@ -9,7 +9,7 @@ role: the gateway in front decides who gets in.
 """
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -34,7 +34,7 @@ def check_auth_config(settings: Settings) -> None:
         )
 
 
-def require_api_key(
+async def require_api_key(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
@@ -62,10 +62,10 @@ def require_api_key(
     request.state.role = role
 
 
-def require_role(needed: Role) -> Callable[..., None]:
+def require_role(needed: Role) -> Callable[..., Awaitable[None]]:
     """A dependency: the caller's key is valid and its role is `needed` or above."""
 
-    def check_role(request: Request, _: Annotated[None, Depends(require_api_key)]) -> None:
+    async def check_role(request: Request, _: Annotated[None, Depends(require_api_key)]) -> None:
         role: Role = request.state.role
         if ROLES.index(role) < ROLES.index(needed):
             raise Forbidden(

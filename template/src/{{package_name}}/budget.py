@@ -36,7 +36,8 @@ class BudgetGuard:
 
     async def model_for_request(self, primary: Model, fallback: Model | None) -> Model:
         """The primary model while the month is under budget; past it, the fallback."""
-        if not await anyio.to_thread.run_sync(self.exhausted):
+        # Without a budget nothing is read: no store round trip on every request.
+        if self.monthly_budget_usd <= 0 or not await anyio.to_thread.run_sync(self.exhausted):
             return primary
         if fallback is not None:
             log.warning("budget_exceeded_using_fallback", **self.describe())

@@ -121,11 +121,11 @@ def build_mcp_server(services: Callable[[], Services]) -> ServiceMCPServer:
         client = _client(ctx)
         with _request(ctx), _as_tool_error():
             if client is not None:
-                await anyio.to_thread.run_sync(svc.limiter.check_tokens, client)
+                await svc.limiter.check_tokens(client)
             answer = await svc.pipeline.ask(question)
             if client is not None:
                 tokens = answer.usage.input_tokens + answer.usage.output_tokens
-                await anyio.to_thread.run_sync(svc.limiter.spend_tokens, client, tokens)
+                await svc.limiter.spend_tokens(client, tokens)
         return answer
 
     @server.tool(
