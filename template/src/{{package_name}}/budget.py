@@ -54,13 +54,15 @@ class BudgetGuard:
         return max(1, int((datetime(year, month, 1, tzinfo=UTC) - now).total_seconds()))
 
     async def record(self, request_id: str, model: str, cost_usd: float | None) -> None:
+        await anyio.to_thread.run_sync(self.record_now, request_id, model, cost_usd)
+
+    def record_now(self, request_id: str, model: str, cost_usd: float | None) -> None:
+        """`record` on the calling thread, for a caller already off the event loop."""
         # An unknown price is logged where it is found (llm/costs.py) and counts as 0 here.
         cost = Decimal(str(cost_usd)) if cost_usd else Decimal(0)
         if not cost:
             return
-        month_spend = await anyio.to_thread.run_sync(
-            self.store.record, request_id, model, cost, self.clock()
-        )
+        month_spend = self.store.record(request_id, model, cost, self.clock())
         budget = self.monthly_budget_usd
         log.info(
             "spend_recorded",

@@ -107,8 +107,7 @@ class Pipeline:
                 latency_ms=latency_ms,
             ),
         )
-        await self.budget.record(answer.request_id, draft.model, draft.cost_usd)
-        await anyio.to_thread.run_sync(self.feedback.record_answer, question, answer, latency_ms)
+        await anyio.to_thread.run_sync(self._store, question, answer, latency_ms)
         record_answer(answer)
         log.info(
             "answered",
@@ -124,3 +123,8 @@ class Pipeline:
             cost_usd=draft.cost_usd,
         )
         return answer
+
+    def _store(self, question: str, answer: Answer, latency_ms: float) -> None:
+        """The spend and the answer, in one trip to a worker thread."""
+        self.budget.record_now(answer.request_id, answer.model, answer.usage.cost_usd)
+        self.feedback.record_answer(question, answer, latency_ms)
