@@ -7,6 +7,7 @@ not know and cites nothing.
 
 import re
 from collections.abc import AsyncIterator
+from functools import lru_cache
 
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, UserPromptPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
@@ -47,10 +48,8 @@ def extract_answer(question: str, passages: list[PromptPassage]) -> str:
     for passage in passages:
         # A section heading is context for every sentence under it.
         heading_terms = content_terms(passage.title)
-        for order, sentence in enumerate(sentences(passage.text)):
-            if not _quotable(sentence):
-                continue
-            own = wanted & content_terms(sentence)
+        for order, sentence, sentence_terms in _statements(passage.text):
+            own = wanted & sentence_terms
             coverage = len(wanted & (own | heading_terms)) / len(wanted)
             if coverage >= MIN_COVERAGE:
                 scored.append((-coverage, -len(own), passage.number, order, sentence))
@@ -65,6 +64,17 @@ def extract_answer(question: str, passages: list[PromptPassage]) -> str:
             break
         chosen.setdefault(sentence, number)
     return " ".join(_cited(sentence, number) for sentence, number in chosen.items())
+
+
+@lru_cache(maxsize=4096)
+def _statements(text: str) -> tuple[tuple[int, str, frozenset[str]], ...]:
+    """A passage's quotable sentences with their order and terms; the same chunks come
+    back question after question, so they are split and stemmed once."""
+    return tuple(
+        (order, sentence, frozenset(content_terms(sentence)))
+        for order, sentence in enumerate(sentences(text))
+        if _quotable(sentence)
+    )
 
 
 def _quotable(sentence: str) -> bool:
