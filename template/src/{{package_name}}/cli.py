@@ -54,6 +54,9 @@ def _services(settings: Settings) -> Services:
         raise typer.Exit(2) from error
 
 
+WORKER_START_SECONDS = 60
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (APP_HOST).")] = None,
@@ -95,6 +98,11 @@ def serve(
         port=port or settings.port,
         log_config=None,
         access_log=False,
+        # A new worker answers the supervisor's health check only once it has imported the
+        # CLI module (pydantic-ai, FastAPI: seconds of CPU); at uvicorn's 5 s, workers
+        # starting on busy cores were killed and restarted over and over. (A worker that
+        # hangs is replaced after as long.)
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
     )
 
 
