@@ -85,7 +85,7 @@ def more_chunks(index, total):
             writer.put(f"extra/{d}", "x", [Chunk(f"extra/{d}", f"Extra {d}", 0, text)])
 
 base = dict(_env_file=None, llm_provider="offline", fallback_provider="none", data_dir=data,
-            goals_file=work / "none.md")
+            goals_file=work / "none.md", data_sources=["files"])
 ingest_figures, search_figures = {}, {}
 _, wall, cpu = clock(lambda: sum(len(chunk_document(d, 900)) for d in load_documents(Settings(**base, state_dir=work / "b", index_backend="sqlite"))))
 ingest_figures["read and chunk only (baseline)"] = [wall, cpu]
