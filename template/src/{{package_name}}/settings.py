@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     # The vector size stored and asked of the model; an HNSW index takes at most 2000.
     embedding_dimensions: int = Field(default=1536, ge=2, le=2000)
     # A passage found by its embedding alone (no question term in it) needs this cosine
-    # similarity: unrelated texts score about 0.1 with text-embedding-3 models, ~0.7 with ada-002.
+    # similarity: unrelated texts score about 0.1 with text-embedding-3 models, more with some.
     embedding_min_similarity: float = Field(default=0.3, ge=0.0, lt=1.0)
     # The postgres data source: each row of source_query becomes a document. The query
     # returns the columns id (what a citation shows), title and body.
