@@ -102,8 +102,13 @@ ORDER BY coalesce(1.0 / (%(rrf_k)s + l.place), 0) + coalesce(1.0 / (%(rrf_k)s + 
 LIMIT %(limit)s
 """
 _PENDING_EMBEDDINGS = """
-SELECT id, title, text FROM index_chunks WHERE embedding_model IS DISTINCT FROM %s ORDER BY id
+SELECT id, title, text FROM index_chunks
+WHERE id > %s AND embedding_model IS DISTINCT FROM %s
+ORDER BY id
+LIMIT %s
 """
+# Chunks read and embedded at a time while ingesting: memory stays bounded however many.
+PAGE_SIZE = 512
 _SET_EMBEDDING = """
 UPDATE index_chunks SET embedding = %s::vector, embedding_model = %s WHERE id = %s
 """
@@ -282,26 +287,31 @@ def add_embeddings(pool: ConnectionPool, dimensions: int) -> None:
 
 def embed_pending_chunks(db: Connection, embedder: TextEmbedder) -> None:
     """Embed every chunk this model has not embedded yet: the ones just written, and all of
-    them when the model changed. Raises EmbeddingFailed; the ingest then rolls back."""
-    pending = db.execute(_PENDING_EMBEDDINGS, (embedder.name,)).fetchall()
-    if not pending:
-        return
-    try:
+    them when the model changed, a page at a time. Raises EmbeddingFailed; the ingest then
+    rolls back."""
+    embedded, after = 0, 0
+    while True:
+        page = db.execute(_PENDING_EMBEDDINGS, (after, embedder.name, PAGE_SIZE)).fetchall()
+        if not page:
+            break
         # A chunk's text starts with its section's heading; one from further down gets it.
-        texts = [text if title in text else f"{title}\n\n{text}" for _, title, text in pending]
-        vectors = embedder.documents(texts)
-    except EmbeddingFailed as error:
-        raise EmbeddingFailed(
-            f"Embedding {len(pending)} chunks failed ({error}). Nothing was changed: the "
-            "index is as it was before this ingest. Run it again once the provider answers, "
-            "or leave APP_EMBEDDING_MODEL empty for full-text search alone."
-        ) from error
-    with db.cursor() as cursor:
-        cursor.executemany(
-            _SET_EMBEDDING,
-            [
-                (vector_literal(vector), embedder.name, chunk_id)
-                for (chunk_id, _, _), vector in zip(pending, vectors, strict=True)
-            ],
-        )
-    log.info("chunks_embedded", chunks=len(pending), model=embedder.name)
+        texts = [text if title in text else f"{title}\n\n{text}" for _, title, text in page]
+        try:
+            vectors = embedder.documents(texts)
+        except EmbeddingFailed as error:
+            raise EmbeddingFailed(
+                f"Embedding the new chunks failed ({error}). Nothing was changed: the index "
+                "is as it was before this ingest. Run it again once the provider answers, "
+                "or leave APP_EMBEDDING_MODEL empty for full-text search alone."
+            ) from error
+        with db.cursor() as cursor:
+            cursor.executemany(
+                _SET_EMBEDDING,
+                [
+                    (vector_literal(vector), embedder.name, chunk_id)
+                    for (chunk_id, _, _), vector in zip(page, vectors, strict=True)
+                ],
+            )
+        embedded, after = embedded + len(page), page[-1][0]
+    if embedded:
+        log.info("chunks_embedded", chunks=embedded, model=embedder.name)
