@@ -89,7 +89,7 @@ def more_chunks(index, total):
             text = " ".join(sentence(rng.randint(10, 20)) for _ in range(5))
             writer.put(f"extra/{d}", "x", [Chunk(f"extra/{d}", f"Extra {d}", 0, text)])
 
-base = dict(_env_file=None, llm_provider="offline", fallback_provider="none", data_dir=data,
+base = dict(_env_file=None, llm_provider="offline", fallback_provider="none", data_dir=data, data_sources=["files"],
             goals_file=work / "none.md")
 ingest_figures, search_figures = {}, {}
 _, wall, cpu = clock(lambda: sum(len(chunk_document(d, 900)) for d in load_documents(Settings(**base, state_dir=work / "b", index_backend="sqlite"))))
