@@ -59,8 +59,16 @@ def synced_example(rendered_example: Callable[[str], Path]) -> Callable[[str], P
 def hostile_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project whose every free-text answer is hostile text (quotes, Jinja, emoji...)."""
     # No observability export at all: the one project whose own suite runs with neither
-    # /metrics nor traces.
-    data = {**MINIMAL_ANSWERS, **HOSTILE_ANSWERS, "project_slug": "hostile-answers", "observability": []}
+    # /metrics nor traces. Azure OpenAI with an OpenAI-compatible server as fallback: the
+    # providers no example uses, rendered, installed and tested as a whole project.
+    data = {
+        **MINIMAL_ANSWERS,
+        **HOSTILE_ANSWERS,
+        "project_slug": "hostile-answers",
+        "observability": [],
+        "llm_provider": "azure_openai",
+        "fallback_provider": "openai_compatible",
+    }
     return render(tmp_path_factory.mktemp("hostile") / "project", data)
 
 
@@ -77,6 +85,9 @@ TERSE_ANSWERS = {
     "observability": ["otel"],
     # The one project whose own suite runs with no web pages, only the APIs behind them.
     "include_web_ui": False,
+    # A self-hosted OpenAI-compatible server first, Anthropic when it is down.
+    "llm_provider": "openai_compatible",
+    "fallback_provider": "anthropic",
 }
 
 

@@ -67,7 +67,7 @@ def test_default_models_are_the_same_in_the_interview_and_the_code() -> None:
         assert render_default("llm_model", llm_provider=provider) == model, provider
 
 
-@pytest.mark.parametrize("fallback", ["none", "offline", "anthropic", "bedrock", "google", "ollama"])
+@pytest.mark.parametrize("fallback", sorted(copier_questions()["fallback_provider"]["choices"].values()))
 def test_sdk_extras_are_the_same_in_the_interview_and_the_code(fallback: str) -> None:
     coded = dict_literal(PACKAGE / "llm" / "providers.py", "SDK_EXTRAS")
     assert sorted([*coded, "offline"]) == sorted(provider_names())
