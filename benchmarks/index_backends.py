@@ -120,7 +120,7 @@ with running_cluster(vector_server_binaries()) as server, running(FakeOpenAI()) 
                         embedding_dimensions=256, openai_api_key="sk-bench", openai_base_url=fake.base_url)
     index = open_index(settings)
     report, wall, cpu = clock(lambda: ingest(settings, index))
-    ingest_figures[f"postgres hybrid: first ingest, embedding {report.chunks} chunks"] = [wall, cpu]
+    ingest_figures[f"postgres hybrid: first ingest ({report.chunks} chunks)"] = [wall, cpu]
     search_figures[f"postgres hybrid, {index.chunk_count()} chunks"] = latencies(index)
 print(json.dumps({"ingest": ingest_figures, "search": search_figures}))
 """
