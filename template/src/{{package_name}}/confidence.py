@@ -55,18 +55,6 @@ class Assessment:
         return f"From {cited}: " + "; ".join(parts) + "."
 
 
-def score_confidence(
-    question: str,
-    answer_text: str,
-    citations: list[Citation],
-    passages: list[Passage],
-    supported_share: float | None = None,
-) -> float:
-    """`supported_share` comes from grounding; without it, the share of the answer's
-    sentences that carry a [n] marker stands in."""
-    return assess_confidence(question, answer_text, citations, passages, supported_share).score
-
-
 def assess_confidence(
     question: str,
     answer_text: str,
@@ -74,6 +62,8 @@ def assess_confidence(
     passages: list[Passage],
     supported_share: float | None = None,
 ) -> Assessment:
+    """`supported_share` comes from grounding; without it, the share of the answer's
+    sentences that carry a [n] marker stands in."""
     wanted = content_terms(question)
     if not citations or not wanted:
         return Assessment(0.0, len(wanted), 0, 0.0, len(citations))

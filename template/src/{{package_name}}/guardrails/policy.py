@@ -167,11 +167,10 @@ def _line_of(node: Any, loc: tuple[int | str, ...]) -> int:
     for part in loc:
         child = None
         if isinstance(node, yaml.MappingNode):
+            # An unexpected key's value sits on the key's line; a missing one has none.
             child = next((v for k, v in node.value if k.value == part), None)
-            if child is None:  # an unexpected key: point at the key itself
-                child = next((k for k, _ in node.value if k.value == part), None)
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            child = node.value[part] if part < len(node.value) else None
+            child = node.value[part]  # the index comes from this same document
         if child is None:
             break
         node = child
