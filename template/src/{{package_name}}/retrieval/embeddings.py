@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic_ai.embeddings import Embedder, EmbeddingModel, EmbeddingSettings
 
-from ..llm.providers import ProviderConfigError, _client_options
+from ..llm.providers import ProviderConfigError, client_options
 from ..llm.resilience import CircuitBreaker, ProviderCircuitOpen
 from ..settings import Settings
 
@@ -116,7 +116,7 @@ def build_embedder(settings: Settings) -> TextEmbedder | None:
 def _model(provider: str, model_name: str, settings: Settings) -> EmbeddingModel:
     """The providers this service configures get its credentials, timeout and retries;
     any other pydantic-ai knows reads its own standard variables (COHERE_API_KEY ...)."""
-    options = _client_options(settings)
+    options = client_options(settings)
     if provider == "openai":
         if settings.openai_api_key is None:
             raise _missing("OPENAI_API_KEY", settings)
