@@ -13,6 +13,11 @@ project's environment, in one process and one run:
   search     `index.search(question, 5)` for generated 2-to-4-word questions, at 10k chunks
              (the ingested files) and at 100k chunks (90k more written straight through
              the index writer). Baseline: SQLite at 10k chunks.
+  hybrid     the same 10k files into PostgreSQL with pgvector and embeddings
+             (APP_EMBEDDING_MODEL, 256 dimensions) from the tests' fake OpenAI server on
+             127.0.0.1, then the same questions: the cost of the vector index, the
+             nearest-neighbour search and rank fusion, and a local embeddings round trip
+             (a hosted model adds its own, typically 100 to 300 ms).
 
 Wall and CPU seconds (this process only; PostgreSQL's own CPU is not counted) for
 ingestion, median and 95th percentile for search, each with its ratio to the baseline.
@@ -84,8 +89,8 @@ def more_chunks(index, total):
             text = " ".join(sentence(rng.randint(10, 20)) for _ in range(5))
             writer.put(f"extra/{d}", "x", [Chunk(f"extra/{d}", f"Extra {d}", 0, text)])
 
-base = dict(_env_file=None, llm_provider="offline", fallback_provider="none", data_dir=data,
-            goals_file=work / "none.md", data_sources=["files"])
+base = dict(_env_file=None, llm_provider="offline", fallback_provider="none", data_dir=data, data_sources=["files"],
+            goals_file=work / "none.md")
 ingest_figures, search_figures = {}, {}
 _, wall, cpu = clock(lambda: sum(len(chunk_document(d, 900)) for d in load_documents(Settings(**base, state_dir=work / "b", index_backend="sqlite"))))
 ingest_figures["read and chunk only (baseline)"] = [wall, cpu]
@@ -105,6 +110,18 @@ with running_cluster() as server:
         index = open_index(settings)
         more_chunks(index, 100_000)
         search_figures[f"{name}, {index.chunk_count()} chunks"] = latencies(index)
+# Hybrid search (APP_EMBEDDING_MODEL) at 10k chunks: PostgreSQL with pgvector (pgserver) and
+# the tests' fake OpenAI embeddings on 127.0.0.1, in this process (its CPU counts here).
+from tests.fake_openai import FakeOpenAI, running
+from tests.postgres_server import vector_server_binaries
+with running_cluster(vector_server_binaries()) as server, running(FakeOpenAI()) as fake:
+    settings = Settings(**base, state_dir=work / "hybrid", index_backend="postgres",
+                        database_url=fresh_database(server), embedding_model="openai:text-embedding-3-small",
+                        embedding_dimensions=256, openai_api_key="sk-bench", openai_base_url=fake.base_url)
+    index = open_index(settings)
+    report, wall, cpu = clock(lambda: ingest(settings, index))
+    ingest_figures[f"postgres hybrid: first ingest ({report.chunks} chunks)"] = [wall, cpu]
+    search_figures[f"postgres hybrid, {index.chunk_count()} chunks"] = latencies(index)
 print(json.dumps({"ingest": ingest_figures, "search": search_figures}))
 """
 

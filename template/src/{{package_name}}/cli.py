@@ -111,6 +111,7 @@ def ingest() -> None:
     """Index the configured sources: only new and changed documents are written, documents
     gone from the sources are removed."""
     from .database import DatabaseUnavailable
+    from .retrieval.embeddings import EmbeddingFailed
 
     settings = _settings()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -123,9 +124,12 @@ def ingest() -> None:
                     task, advance=1, description=document.source[-60:]
                 ),
             )
-    except DatabaseUnavailable as error:
+    except (DatabaseUnavailable, ProviderConfigError) as error:
         err.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(2) from error
+    except EmbeddingFailed as error:
+        err.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from error
     where = "PostgreSQL" if settings.index_backend == "postgres" else str(settings.index_path)
     out.print(
         f"{report.summary()}: {report.documents} documents, {report.chunks} chunks "

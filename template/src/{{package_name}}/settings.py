@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     index_backend: Literal["sqlite", "postgres"] = about.INDEX_BACKEND
     database_url: SecretStr | None = Field(default=None, validate_default=True)
     database_pool_size: int = Field(default=10, ge=1, le=100)
+    # postgres only: hybrid search, full-text and pgvector nearest neighbours fused, with
+    # chunks and questions embedded by this model (`provider:model`); empty means off.
+    embedding_model: str = Field(default="", validate_default=True)
+    # The vector size stored and asked of the model; an HNSW index takes at most 2000.
+    embedding_dimensions: int = Field(default=1536, ge=2, le=2000)
+    # A passage found by its embedding alone (no question term in it) needs this cosine
+    # similarity: unrelated texts score about 0.1 with text-embedding-3 models, more with some.
+    embedding_min_similarity: float = Field(default=0.3, ge=0.0, lt=1.0)
     # The postgres data source: each row of source_query becomes a document. The query
     # returns the columns id (what a citation shows), title and body.
     source_database_url: SecretStr | None = None
@@ -188,6 +196,25 @@ class Settings(BaseSettings):
                 "records live in PostgreSQL. Set it, e.g. "
                 "postgresql://app:secret@localhost:5432/app (compose.yaml runs one), "
                 "or set APP_INDEX_BACKEND=sqlite for a local index"
+            )
+        return value
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _embedding_model(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        if info.data.get("index_backend") != "postgres":
+            raise ValueError(
+                "set, but hybrid search needs the postgres index backend (pgvector): set "
+                "APP_INDEX_BACKEND=postgres, or leave APP_EMBEDDING_MODEL empty"
+            )
+        provider, _, model = value.partition(":")
+        if not provider or not model:
+            raise ValueError(
+                "write it as provider:model, e.g. openai:text-embedding-3-small or "
+                "ollama:nomic-embed-text"
             )
         return value
 

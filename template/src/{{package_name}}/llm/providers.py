@@ -119,7 +119,7 @@ def _openai(model_name: str, settings: Settings) -> Model:
     from pydantic_ai.providers.openai import OpenAIProvider
 
     client = AsyncOpenAI(
-        api_key=api_key, base_url=settings.openai_base_url or None, **_client_options(settings)
+        api_key=api_key, base_url=settings.openai_base_url or None, **client_options(settings)
     )
     return OpenAIChatModel(model_name, provider=OpenAIProvider(openai_client=client))
 
@@ -132,7 +132,7 @@ def _openai_compatible(model_name: str, settings: Settings) -> Model:
     from pydantic_ai.models.openai import OpenAIChatModel
     from pydantic_ai.providers.openai import OpenAIProvider
 
-    client = AsyncOpenAI(api_key=key or "unused", base_url=base_url, **_client_options(settings))
+    client = AsyncOpenAI(api_key=key or "unused", base_url=base_url, **client_options(settings))
     return OpenAIChatModel(model_name, provider=OpenAIProvider(openai_client=client))
 
 
@@ -148,7 +148,7 @@ def _azure_openai(model_name: str, settings: Settings) -> Model:
         azure_endpoint=endpoint,
         api_version=api_version,
         api_key=api_key,
-        **_client_options(settings),
+        **client_options(settings),
     )
     return OpenAIChatModel(model_name, provider=AzureProvider(openai_client=client))
 
@@ -160,7 +160,7 @@ def _anthropic(model_name: str, settings: Settings) -> Model:
     from pydantic_ai.providers.anthropic import AnthropicProvider
 
     # ANTHROPIC_BASE_URL, when set, is read by the SDK itself.
-    client = AsyncAnthropic(api_key=api_key, **_client_options(settings))
+    client = AsyncAnthropic(api_key=api_key, **client_options(settings))
     return AnthropicModel(model_name, provider=AnthropicProvider(anthropic_client=client))
 
 
@@ -210,7 +210,7 @@ def _ollama(model_name: str, settings: Settings) -> Model:
     from pydantic_ai.providers.ollama import OllamaProvider
 
     # Ollama ignores the key; the SDK insists on one.
-    client = AsyncOpenAI(api_key="ollama", base_url=base_url, **_client_options(settings))
+    client = AsyncOpenAI(api_key="ollama", base_url=base_url, **client_options(settings))
     return OpenAIChatModel(model_name, provider=OllamaProvider(openai_client=client))
 
 
@@ -218,12 +218,12 @@ def _ollama(model_name: str, settings: Settings) -> Model:
 RETRIED_STATUSES = (408, 429, 500, 502, 503, 504)
 
 
-class _ClientOptions(TypedDict):
+class ClientOptions(TypedDict):
     timeout: float
     max_retries: int
 
 
-def _client_options(settings: Settings) -> _ClientOptions:
+def client_options(settings: Settings) -> ClientOptions:
     """The OpenAI and Anthropic SDKs retry 408, 429 and 5xx with backoff and Retry-After."""
     return {"timeout": settings.llm_timeout_seconds, "max_retries": settings.llm_max_retries}
 

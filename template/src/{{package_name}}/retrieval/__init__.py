@@ -80,9 +80,14 @@ class Index(Protocol):
 def open_index(settings: Settings) -> Index:
     """The index `APP_INDEX_BACKEND` names (the interview's `index_backend`)."""
     if settings.index_backend == "postgres":
+        from .embeddings import build_embedder
         from .postgres_index import PostgresIndex
 
-        return PostgresIndex(settings.require_database_url())
+        return PostgresIndex(
+            settings.require_database_url(),
+            embedder=build_embedder(settings),
+            min_similarity=settings.embedding_min_similarity,
+        )
     from .sqlite_index import SqliteIndex
 
     return SqliteIndex(settings.index_path)
