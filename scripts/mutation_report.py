@@ -30,6 +30,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 CAUGHT = {"killed", "timeout"}
+ESCAPED = {"survived", "no tests"}
 
 
 def render(example: Path, destination: Path) -> Path:
@@ -72,14 +73,18 @@ def report(found: dict[str, str]) -> int:
     by_module: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for mutant, status in found.items():
         by_module[module_of(mutant)][status] += 1
-    print(f"{'module':32} {'mutants':>7} {'killed':>7} {'timeout':>7} {'survived':>8} {'no tests':>8} {'kill rate':>9}")
+    print(
+        f"{'module':32} {'mutants':>7} {'killed':>7} {'timeout':>7} {'survived':>8} "
+        f"{'no tests':>8} {'not run':>7} {'kill rate':>9}"
+    )
     total: collections.Counter[str] = collections.Counter()
     for module in sorted(by_module):
         counts = by_module[module]
         total.update(counts)
         print(row(module, counts))
     print(row("all", total))
-    survivors = sorted(m for m, s in found.items() if s not in CAUGHT)
+    print("kill rate: (killed + timeout) / the mutants run; 'not run' are left for a later run")
+    survivors = sorted(m for m, s in found.items() if s in ESCAPED)
     if survivors:
         print(f"\n{len(survivors)} mutants escaped (see each with `uv run --with mutmut mutmut show NAME`):")
         for mutant in survivors:
@@ -89,11 +94,13 @@ def report(found: dict[str, str]) -> int:
 
 def row(label: str, counts: collections.Counter[str]) -> str:
     mutants = sum(counts.values())
+    not_run = counts["not checked"]
     caught = sum(counts[s] for s in CAUGHT)
-    rate = f"{caught / mutants:.0%}" if mutants else "-"
+    run = mutants - not_run
+    rate = f"{caught / run:.0%}" if run else "-"
     return (
         f"{label:32} {mutants:>7} {counts['killed']:>7} {counts['timeout']:>7} "
-        f"{counts['survived']:>8} {counts['no tests']:>8} {rate:>9}"
+        f"{counts['survived']:>8} {counts['no tests']:>8} {not_run:>7} {rate:>9}"
     )
 
 
