@@ -28,6 +28,16 @@ licence and category:
 - benign_tasks_heldout.jsonl, HELD-OUT benign requests: agentdojo's user tasks (what a
   user asks an assistant with tools) and spikee's investment-advice false-positive
   questions, near duplicates of earlier sets dropped.
+- injections_heldout_round3.jsonl and benign_heldout_round3.jsonl, the third EVALUATION
+  sets, frozen before the rules' third round (from then on the second round's sets are
+  development data too): bastioncorpus's labelled texts (its malicious ones as attacks,
+  its benign false-positive traps as benign) and prompt-security-fuzzer's injection
+  prompts (a parquet file, read with pyarrow), near duplicates of every earlier set
+  dropped.
+
+pyarrow is needed for the last one only:
+
+    python3 -m uv run --no-project --with pyarrow --with pyyaml scripts/build_guardrail_corpus.py
 
 The selection is mechanical (nothing is picked by whether the rules catch it). The
 hand-written benign set (benign.jsonl) is the development benign set; see
@@ -56,10 +66,14 @@ PYRIT = ("pyrit", "1.1.0", "MIT")
 CHATTERBOT = ("chatterbot-corpus", "1.3.3", "BSD-3-Clause")
 SPIKEE = ("spikee", "0.9.2", "Apache-2.0")
 AGENTDOJO = ("agentdojo", "0.1.35", "MIT")
+BASTION = ("bastioncorpus", "0.6.0", "MIT")
+PS_FUZZ = ("prompt-security-fuzzer", "2.1.1", "MIT")
 DEVELOPMENT = OUT.parent / "development.jsonl"
 HELDOUT_BENIGN = OUT.parent / "benign_heldout.jsonl"
 HELDOUT_ATTACKS = OUT.parent / "injections_heldout.jsonl"
 HELDOUT_TASKS = OUT.parent / "benign_tasks_heldout.jsonl"
+ROUND3_ATTACKS = OUT.parent / "injections_heldout_round3.jsonl"
+ROUND3_BENIGN = OUT.parent / "benign_heldout_round3.jsonl"
 # Each spikee jailbreak template is filled with this many instructions of its seed folder.
 SPIKEE_FILLS = 4
 # Languages the rules are written for; spikee's translations into others (Zulu, Albanian,
@@ -362,6 +376,36 @@ def benign_tasks(agentdojo: zipfile.ZipFile, spikee: zipfile.ZipFile) -> list[di
     return rows
 
 
+def bastion_rows(bastion: zipfile.ZipFile, label: str) -> list[dict[str, str]]:
+    """bastioncorpus's texts with one label ("malicious" or "benign"), category kept."""
+    name = "bastioncorpus/corpus/injections.jsonl"
+    return [
+        {
+            "text": row["text"].strip(),
+            "category": f"bastion_{row['category']}",
+            "language": row["lang"],
+            "source": f"bastioncorpus {BASTION[1]}: {name}",
+            "licence": BASTION[2],
+        }
+        for row in _jsonl(bastion, name)
+        if row["label"] == label and len(row["text"].strip()) <= MAX_CHARS
+    ]
+
+
+def ps_fuzz_attacks(ps_fuzz: zipfile.ZipFile) -> list[dict[str, str]]:
+    import io
+
+    import pyarrow.parquet as parquet  # only this set needs it (see the module docstring)
+
+    name = "ps_fuzz/attack_data/prompt_injections_for_base64.parquet"
+    table = parquet.read_table(io.BytesIO(ps_fuzz.read(name))).to_pydict()
+    return [
+        {"text": text.strip(), "category": "ps_fuzz_injection", "source": f"prompt-security-fuzzer {PS_FUZZ[1]}: {name}", "licence": PS_FUZZ[2]}
+        for text, label in zip(table["text"], table["label"], strict=True)
+        if label == 1 and len(text.strip()) <= MAX_CHARS
+    ]
+
+
 def fresh(rows: list[dict[str, str]], earlier: NearDuplicates) -> list[dict[str, str]]:
     kept = [row for row in rows if row["text"] and row["text"] not in earlier]
     print(f"held out: {len(rows) - len(kept)} of {len(rows)} dropped as (near) duplicates of earlier sets")
@@ -462,8 +506,15 @@ def main() -> None:
             earlier += [json.loads(line)["text"] for line in (OUT.parent / name).read_text("utf-8").split("\n") if line.strip()]
         seen = NearDuplicates(earlier)
         spikee, agentdojo = wheel(*SPIKEE[:2], Path(tmp)), wheel(*AGENTDOJO[:2], Path(tmp))
-        write(HELDOUT_ATTACKS, fresh(spikee_attacks(spikee) + agentdojo_attacks(agentdojo), seen))
-        write(HELDOUT_TASKS, fresh(benign_tasks(agentdojo, spikee), seen))
+        round2_attacks = fresh(spikee_attacks(spikee) + agentdojo_attacks(agentdojo), seen)
+        round2_tasks = fresh(benign_tasks(agentdojo, spikee), seen)
+        write(HELDOUT_ATTACKS, round2_attacks)
+        write(HELDOUT_TASKS, round2_tasks)
+        # The third evaluation sets: nothing in them repeats any earlier set either.
+        seen = NearDuplicates(earlier + [row["text"] for row in round2_attacks + round2_tasks])
+        bastion, ps_fuzz = wheel(*BASTION[:2], Path(tmp)), wheel(*PS_FUZZ[:2], Path(tmp))
+        write(ROUND3_ATTACKS, fresh(bastion_rows(bastion, "malicious") + ps_fuzz_attacks(ps_fuzz), seen))
+        write(ROUND3_BENIGN, fresh(bastion_rows(bastion, "benign"), seen))
 
 
 if __name__ == "__main__":
