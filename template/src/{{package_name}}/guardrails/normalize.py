@@ -1,12 +1,13 @@
 """Text as the rules read it: NFKC, no invisible characters, and its decoded views.
 
 Attackers hide instructions in zero-width and bidirectional characters, Unicode tag
-characters, look-alike letters, leetspeak, spaced-out letters and base64. The rules run
-on the normalised text and on each view that differs from it.
+characters, look-alike letters, leetspeak, spaced-out letters, misspelt keywords and
+base64. The rules run on the normalised text and on each view that differs from it.
 """
 
 import base64
 import binascii
+import functools
 import re
 import unicodedata
 
@@ -37,6 +38,8 @@ _SPACED = re.compile(r"(?<!\w)\w(?:[ .\-*]\w(?!\w)){2,}")
 _SPACED_SHORT = re.compile(r"(?<!\w)\w(?:[ .\-*]\w(?!\w))+")
 _SPACED_SEPARATOR = re.compile(r"[ .\-*]")
 _WIDE_GAP = re.compile(r" {2,}")
+# A misspelt keyword of 8 letters or more is at least 7 letters long.
+_LONG_WORD = re.compile(r"[^\W\d_]{7,}")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{%d,}={0,2}")
 
 
@@ -70,7 +73,35 @@ def rewritten_views(text: str, views: Views) -> list[str]:
         # Once a long run shows the trick is in use, short runs ("t o") are joined too.
         joined = _SPACED_SHORT.sub(lambda m: _SPACED_SEPARATOR.sub("", m.group()), text)
         found.append(_WIDE_GAP.sub(" ", joined))
+    if views.misspelled_keywords:
+        index = _misspellings(tuple(views.misspelled_keywords))
+        found.append(_LONG_WORD.sub(lambda m: _keyword(m.group(), index), text))
     return [view for view in found if view != text]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@functools.lru_cache(maxsize=4)
+def _misspellings(keywords: tuple[str, ...]) -> dict[str, str]:
+    """Each keyword, and each spelling of it missing one letter, mapped to the keyword."""
+    index: dict[str, str] = {}
+    for keyword in keywords:
+        for spelling in {keyword, *_deletions(keyword)}:
+            index.setdefault(spelling, keyword)
+    return index
+
+
+def _keyword(word: str, index: dict[str, str]) -> str:
+    """The keyword one letter away from `word` (missing, extra, wrong or swapped), else `word`."""
+    lower = word.lower()
+    if lower in index:
+        return index[lower]
+    for spelling in _deletions(lower):
+        if spelling in index:
+            return index[spelling]
+    return word
 
 
 def decoded_texts(text: str, views: Views) -> list[str]:

@@ -78,6 +78,8 @@ class Views(_Strict):
     spaced_letters: bool = True
     base64: bool = True
     base64_min_chars: int = Field(default=16, ge=8)
+    # Long keywords read back from a misspelling one letter away ("iunstructions").
+    misspelled_keywords: list[Annotated[str, Field(pattern=r"^[a-z]{8,}$")]] = []
 
 
 class Topics(_Strict):
