@@ -13,7 +13,7 @@ does not read as an attack, docstrings of 200-1,800 characters from the half of 
 Python's standard-library modules whose name hashes to an even number (the other half is
 held out: 300 of them, drawn with a fixed seed, are written to
 tests/corpus/benign_long_heldout.jsonl, where tests/test_guardrail_corpus.py measures
-false positives on them). No held-out file (*_heldout.jsonl) is ever read here.
+false positives on them). No held-out file (a name holding "heldout") is ever read here.
 Logistic regression over the hashed features of the project's own
 `guardrails/classifier.py`, trained by plain stochastic gradient descent with fixed seeds,
 so a rerun gives the same weights. The number of hashed weights and the threshold are
