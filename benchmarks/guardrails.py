@@ -22,13 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from generated_project import REPO, render_and_sync, run_inside
 
 INNER = r"""
 import asyncio, json, statistics, sys, time
@@ -89,24 +86,10 @@ def main() -> int:
     parser.add_argument("--project", type=Path, help="an already synced generated project")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
     with tempfile.TemporaryDirectory() as tmp:
-        project = args.project
-        if project is None:
-            project = Path(tmp) / "project"
-            subprocess.run(
-                ["copier", "copy", "--trust", "--defaults", "--vcs-ref=HEAD", "--data-file", args.example, str(REPO), str(project)],
-                check=True, capture_output=True,
-            )
-            subprocess.run([uv, "sync", "-q"], cwd=project, check=True)
-        package = next(p.name for p in (project / "src").iterdir() if (p / "pipeline.py").exists())
-        result = subprocess.run(
-            [uv, "run", "python", "-c", INNER.replace("{package}", package), str(args.rounds), str(Path(tmp) / "var")],
-            cwd=project, capture_output=True, text=True,
-        )
-        if result.returncode != 0:
-            sys.exit(f"the measurement failed in {project}:\n{result.stderr[-3000:]}")
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+        project = args.project or render_and_sync(args.example, Path(tmp) / "project")
+        output = run_inside(project, INNER, str(args.rounds), str(Path(tmp) / "var"))
+    figures = json.loads(output.strip().splitlines()[-1])
     base = figures["pipeline (baseline)"][0]
     print(f"{'what':32} {'median ms':>10} {'p95 ms':>10} {'samples':>8} {'of pipeline median':>19}")
     for name, (median, p95, count) in figures.items():

@@ -31,13 +31,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from generated_project import REPO, render_and_sync, run_inside
 
 INNER = r"""
 import json, random, statistics, sys, tempfile, time
@@ -132,26 +129,10 @@ def main() -> int:
     parser.add_argument("--project", type=Path, help="an already synced generated project with tests/postgres_server.py")
     parser.add_argument("--questions", type=int, default=300)
     args = parser.parse_args()
-    uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
     with tempfile.TemporaryDirectory() as tmp:
-        project = args.project
-        if project is None:
-            project = Path(tmp) / "project"
-            subprocess.run(
-                [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref=HEAD", "--data-file", args.example, str(REPO), str(project)],
-                check=True, capture_output=True,
-            )
-            subprocess.run([uv, "sync", "-q"], cwd=project, check=True)
-        package = next(p.name for p in (project / "src").iterdir() if (p / "pipeline.py").exists())
-        work = Path(tmp) / "work"
-        result = subprocess.run(
-            [uv, "run", "python", "-c", INNER.replace("{package}", package), str(args.questions), str(work)],
-            cwd=project, capture_output=True, text=True,
-        )
-        if result.returncode:
-            print(result.stdout, result.stderr, file=sys.stderr)
-            return 1
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+        project = args.project or render_and_sync(args.example, Path(tmp) / "project")
+        output = run_inside(project, INNER, str(args.questions), str(Path(tmp) / "work"))
+    figures = json.loads(output.strip().splitlines()[-1])
     ingest, search = figures["ingest"], figures["search"]
     base_wall, base_cpu = next(iter(ingest.values()))
     print(f"{'ingest, 10,000 documents':48} {'wall s':>8} {'x base':>7} {'CPU s':>8} {'x base':>7}")

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -38,7 +37,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-REPO = Path(__file__).resolve().parents[1]
+from generated_project import REPO, render_and_sync
+
 PARTS = Path(__file__).resolve().with_name("service_load_parts.py")
 EXAMPLE = REPO / "examples" / "support-ticket-deflection.yml"
 API_KEY = "benchmark-key"
@@ -49,26 +49,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def render_project(workdir: Path) -> Path:
-    import yaml
-
-    answers = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    project = workdir / "project"
-    subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--quiet",
-         "--vcs-ref", "HEAD", "--data-file", str(EXAMPLE), str(REPO), str(project)],
-        check=True, stdin=subprocess.DEVNULL,
-    )
-    del answers
-    subprocess.run([uv(), "sync", "--quiet"], cwd=project, check=True)
-    return project
-
-
-def uv() -> str:
-    beside = Path(sys.executable).with_name("uv")
-    return str(beside) if beside.exists() else (shutil.which("uv") or "uv")
 
 
 def clean_env(**settings: str) -> dict[str, str]:
@@ -159,7 +139,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="service-throughput-") as scratch:
         workdir = Path(scratch)
-        project = args.project or render_project(workdir)
+        project = args.project or render_and_sync(EXAMPLE, workdir / "project")
         python = project / ".venv" / "bin" / "python"
         slug = str(json.loads(json.dumps(_slug(project))))
         results: dict[str, Any] = {"workers": args.workers, "concurrency": args.concurrency,
