@@ -1,6 +1,6 @@
 """The whole answer, in order: guardrails -> retrieval -> passage screening -> budget ->
-model -> grounding and output checks -> confidence. `ask` returns it whole; `ask_stream`
-yields the text as the model writes it.
+model -> grounding, output checks and confidence (answer.py). `ask` returns it whole;
+`ask_stream` yields the text as the model writes it.
 
 Open the module named in each step to see how it is done.
 """
@@ -13,18 +13,15 @@ import anyio
 import structlog
 from pydantic_ai.models import Model
 
+from .answer import compose_answer
 from .budget import BudgetGuard
-from .citations import retrieved_passages
-from .confidence import assess_confidence
 from .feedback import FeedbackStore
-from .grounding import ground
 from .guardrails import Guardrails
 from .llm.generation import Draft, Generator
 from .llm.prompt import DONT_KNOW
 from .observability.metrics import record_answer
-from .observability.requests import current_request_id
 from .retrieval import Index, Passage
-from .schemas import Answer, Usage, Work
+from .schemas import Answer
 from .settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -78,53 +75,24 @@ class Pipeline:
     async def _answer(
         self, question: str, passages: list[Passage], draft: Draft, started: float
     ) -> Answer:
-        grounding = ground(draft.text, passages, self.guardrails.policy.grounding.min_support)
-        verdict = self.guardrails.output.judge(draft.text, grounding, passages)
-        text, grounding = self.guardrails.output.final(draft.text, grounding, verdict)
-        citations = grounding.citations
-        assessed = assess_confidence(question, text, citations, passages, grounding.supported_share)
-        confidence, threshold = assessed.score, self.settings.review_threshold
-        # Each guardrail decision that sends the answer to a person, named as guardrails.yaml does.
-        review_reasons = [*verdict.reasons, *(["review_threshold"] * (confidence < threshold))]
-        latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        answer = Answer(
-            answer=text,
-            citations=citations,
-            confidence=confidence,
-            needs_review=bool(review_reasons),
-            request_id=current_request_id(),
-            model=draft.model,
-            usage=Usage(
-                input_tokens=draft.input_tokens,
-                output_tokens=draft.output_tokens,
-                cost_usd=draft.cost_usd,
-            ),
-            confidence_level=assessed.level(threshold),
-            confidence_reason=assessed.reason(),
-            work=Work(
-                retrieved=retrieved_passages(passages, citations),
-                review_reasons=review_reasons,
-                latency_ms=latency_ms,
-            ),
-        )
-        await anyio.to_thread.run_sync(self._store, question, answer, latency_ms)
+        threshold = self.settings.review_threshold
+        answer = compose_answer(question, passages, draft, self.guardrails, threshold, started)
+        await anyio.to_thread.run_sync(self._store, question, answer)
         record_answer(answer)
         log.info(
             "answered",
-            **({"question": question, "answer": text} if self.guardrails.log_text else {}),
+            **({"question": question, "answer": answer.answer} if self.guardrails.log_text else {}),
             passages=len(passages),
-            review_reasons=verdict.reasons,
-            citations=len(citations),
-            confidence=confidence,
+            review_reasons=answer.work.review_reasons,
+            citations=len(answer.citations),
+            confidence=answer.confidence,
             needs_review=answer.needs_review,
-            model=draft.model,
-            input_tokens=draft.input_tokens,
-            output_tokens=draft.output_tokens,
-            cost_usd=draft.cost_usd,
+            model=answer.model,
+            **answer.usage.model_dump(),
         )
         return answer
 
-    def _store(self, question: str, answer: Answer, latency_ms: float) -> None:
+    def _store(self, question: str, answer: Answer) -> None:
         """The spend and the answer, in one trip to a worker thread."""
         self.budget.record_now(answer.request_id, answer.model, answer.usage.cost_usd)
-        self.feedback.record_answer(question, answer, latency_ms)
+        self.feedback.record_answer(question, answer, answer.work.latency_ms)
