@@ -45,6 +45,15 @@ def _regex(pattern: str) -> str:
 Regex = Annotated[str, AfterValidator(_regex)]
 
 
+def _keyword(word: str) -> str:
+    if not re.fullmatch(r"[a-z]{8,}", word):
+        raise ValueError(
+            f"{word!r}: write one lowercase word of 8 letters or more (a shorter word has "
+            "real words one letter away, which would be read as it)"
+        )
+    return word
+
+
 class InjectionRule(_Strict):
     id: RuleId
     description: str
@@ -79,7 +88,7 @@ class Views(_Strict):
     base64: bool = True
     base64_min_chars: int = Field(default=16, ge=8)
     # Long keywords read back from a misspelling one letter away ("iunstructions").
-    misspelled_keywords: list[Annotated[str, Field(pattern=r"^[a-z]{8,}$")]] = []
+    misspelled_keywords: list[Annotated[str, AfterValidator(_keyword)]] = []
 
 
 class Topics(_Strict):
