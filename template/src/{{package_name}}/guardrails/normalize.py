@@ -57,6 +57,12 @@ def normalize(text: str) -> str:
     return "".join(char for char in folded if not _invisible(char)).strip()
 
 
+def visible(text: str) -> str:
+    """The text without its invisible characters, and nothing else changed: what an answer
+    may carry to its reader (a document's hidden instructions or tracking must not)."""
+    return "".join(char for char in text if not _invisible(char))
+
+
 def hidden_tag_text(text: str) -> str:
     """The ASCII that Unicode tag characters spell out, "" when there are none."""
     return "".join(

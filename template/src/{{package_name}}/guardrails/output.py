@@ -8,6 +8,7 @@ import structlog
 from ..grounding import Grounding
 from ..llm.prompt import DONT_KNOW
 from ..retrieval import Passage
+from .normalize import visible
 from .pii import PiiDetector
 from .policy import Policy
 
@@ -58,10 +59,12 @@ class OutputGuard:
         self, draft: str, grounding: Grounding, verdict: OutputVerdict
     ) -> tuple[str, Grounding]:
         """The answer text to return and its grounding: "I don't know" with no citations
-        for a refused answer, personal data masked when the data sensitivity asks."""
+        for a refused answer, invisible characters removed, personal data masked when the
+        data sensitivity asks."""
         if verdict.refuse:
             return DONT_KNOW, Grounding([], 0.0, ())
-        return (self.pii.mask(draft) if self.mask_answers else draft), grounding
+        text = visible(draft)
+        return (self.pii.mask(text) if self.mask_answers else text), grounding
 
     def stream_masker(self) -> "StreamMasker":
         """Masks streamed text as `final` masks the whole answer."""
@@ -77,6 +80,7 @@ class StreamMasker:
     _held: str = field(default="", init=False)
 
     def feed(self, piece: str) -> str:
+        piece = visible(piece)
         if self.pii is None:
             return piece
         self._held += piece
