@@ -53,8 +53,7 @@ def _invisible(char: str) -> bool:
 
 def normalize(text: str) -> str:
     """NFKC, invisible characters removed, stripped; spacing is kept for the views."""
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(char for char in folded if not _invisible(char)).strip()
+    return visible(unicodedata.normalize("NFKC", text)).strip()
 
 
 def visible(text: str) -> str:
