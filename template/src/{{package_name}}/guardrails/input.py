@@ -37,6 +37,7 @@ class InputGuard:
     def check(self, question: str) -> CheckedQuestion:
         text = normalize(question)
         if not text:
+            log.info("guardrail_refused", rule="empty_question")
             raise _refuse(
                 "empty_question",
                 "empty_question",
@@ -105,16 +106,13 @@ class InputGuard:
                 "it (and revoke it, since it has been shared) and ask again.",
             )
         action = self.policy.pii.on_question[self.sensitivity]
-        log.info(
-            "guardrail_personal_data",
-            rule=f"pii.on_question.{self.sensitivity}",
-            action=action,
-            kinds=kinds,
-        )
+        rule = f"pii.on_question.{self.sensitivity}"
+        log.info("guardrail_personal_data", rule=rule, action=action, kinds=kinds)
         if action == "block":
+            log.info("guardrail_refused", rule=rule, kinds=kinds)
             raise _refuse(
                 "personal_data",
-                f"pii.on_question.{self.sensitivity}",
+                rule,
                 "The question contains personal data ("
                 + ", ".join(kinds)
                 + "): remove it and ask again.",
