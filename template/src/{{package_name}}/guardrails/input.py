@@ -20,10 +20,9 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class CheckedQuestion:
-    """The question as retrieval and the model may see it, and what the checks found."""
+    """The question as retrieval and the model may see it."""
 
     text: str
-    personal_data: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,8 +117,8 @@ class InputGuard:
                 + "): remove it and ask again.",
             )
         if action == "redact":
-            return CheckedQuestion(self.pii.mask(text), kinds)
-        return CheckedQuestion(text, kinds)
+            return CheckedQuestion(self.pii.mask(text))
+        return CheckedQuestion(text)
 
     def _weight(self, rule_id: str) -> float:
         return next((r.weight for r in self.policy.injection.rules if r.id == rule_id), 0.0)

@@ -20,8 +20,9 @@ _RELEASE_POINT = re.compile(r"[.!?]\s|\n")
 
 @dataclass(frozen=True)
 class OutputVerdict:
+    """Whether to refuse the draft, and each reason to send it to review (none: no review)."""
+
     refuse: bool
-    needs_review: bool
     reasons: tuple[str, ...]
 
 
@@ -34,7 +35,7 @@ class OutputGuard:
     def judge(self, draft: str, grounding: Grounding, passages: list[Passage]) -> OutputVerdict:
         """Refuse an answer most of whose sentences no passage supports; flag the rest."""
         if draft == DONT_KNOW:
-            return OutputVerdict(refuse=True, needs_review=False, reasons=())
+            return OutputVerdict(refuse=True, reasons=())
         relies_on_untrusted = any(passages[c.marker - 1].untrusted for c in grounding.citations)
         unsupported_share = 1.0 - grounding.supported_share
         reasons: list[str] = []
@@ -53,7 +54,7 @@ class OutputGuard:
                 unsupported_sentences=len(grounding.unsupported),
                 refused=refuse,
             )
-        return OutputVerdict(refuse, bool(reasons), tuple(reasons))
+        return OutputVerdict(refuse, tuple(reasons))
 
     def final(
         self, draft: str, grounding: Grounding, verdict: OutputVerdict
