@@ -92,7 +92,6 @@ def open_feedback_store(settings: Settings) -> FeedbackStore:
 
 class SqliteFeedbackStore:
     def __init__(self, path: Path) -> None:
-        self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._connections = SqliteConnections(path)
         with self._connection() as db:

@@ -60,7 +60,6 @@ class ReviewStore(Protocol):
 
 class SqliteReviewStore:
     def __init__(self, path: Path) -> None:
-        self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._connections = SqliteConnections(path)
         migrate(self._connections.get())

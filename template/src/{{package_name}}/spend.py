@@ -48,7 +48,6 @@ class SpendStore(Protocol):
 
 class SqliteSpendStore:
     def __init__(self, path: Path) -> None:
-        self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._connections = SqliteConnections(path)
         with self._connection() as db:
